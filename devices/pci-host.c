@@ -1,0 +1,315 @@
+/* pci-host.c - PCI configuration mechanism #1 (PCI Local Bus Spec 3.0) and a host bridge. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "devices/pci.h"
+#include "vmm/layout.h"
+
+/*
+ * Ports 0xcf8-0xcff: a dword access at 0xcf8 is the address register
+ * (enable bit 31, bus 23:16, device 15:11, function 10:8, register 7:2);
+ * 0xcfc-0xcff is a window onto that dword of configuration space, open to
+ * byte, word and dword accesses. A byte access to 0xcf9 is instead the
+ * reset control register of Intel chipsets, which ACPI's RESET_REG names.
+ * Any other access to 0xcf8-0xcfb goes nowhere. Only bus 0 exists; absent
+ * functions read as all ones.
+ */
+
+#define PCI_ADDR_ENABLE		0x80000000u
+#define PCI_ADDR_EXT_REG	0x0f000000u	/* AMD extended register bits */
+#define PCI_ADDR_MASK		0x8ffffffcu
+
+#define RCR_RST_CPU		0x04		/* 0 -> 1: reset the system */
+
+/* The host bridge's identity, as bhyve's hostbridge uses. */
+#define HOSTBRIDGE_VENDOR	0x1275
+#define HOSTBRIDGE_DEVICE	0x1275
+
+struct pci_func {
+	const struct pci_func_ops *ops;
+	void *dev;
+};
+
+struct pci_bus {
+	pthread_mutex_t lock;
+	struct pci_func funcs[PCI_SLOTS * PCI_FUNCS];	/* by devfn */
+};
+
+struct pci_host {
+	struct pci_bus bus;
+	void (*reset)(void *arg);
+	void *reset_arg;
+	uint32_t addr;		/* address register */
+	uint8_t rcr;		/* reset control register */
+	struct pci_cfg bridge;	/* 00:00.0 */
+};
+
+/* ---- Configuration space images ---- */
+
+uint32_t
+pci_cfg_read(const struct pci_cfg *c, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+	unsigned i;
+
+	if (size > 4 || off >= PCI_CFG_SIZE || size > PCI_CFG_SIZE - off)
+		return 0xffffffffu;
+	for (i = 0; i < size; i++)
+		v |= (uint32_t)c->data[off + i] << (8 * i);
+	return v;
+}
+
+void
+pci_cfg_write(struct pci_cfg *c, unsigned off, unsigned size, uint32_t val)
+{
+	unsigned i;
+	uint8_t b, m;
+
+	if (size > 4 || off >= PCI_CFG_SIZE || size > PCI_CFG_SIZE - off)
+		return;
+	for (i = 0; i < size; i++) {
+		b = (uint8_t)(val >> (8 * i));
+		m = c->wmask[off + i];
+		c->data[off + i] = (uint8_t)((c->data[off + i] & ~m) | (b & m));
+	}
+}
+
+void
+pci_cfg_set8(struct pci_cfg *c, unsigned off, uint8_t v)
+{
+	if (off < PCI_CFG_SIZE)
+		c->data[off] = v;
+}
+
+void
+pci_cfg_set16(struct pci_cfg *c, unsigned off, uint16_t v)
+{
+	pci_cfg_set8(c, off, (uint8_t)v);
+	pci_cfg_set8(c, off + 1, (uint8_t)(v >> 8));
+}
+
+void
+pci_cfg_set32(struct pci_cfg *c, unsigned off, uint32_t v)
+{
+	pci_cfg_set16(c, off, (uint16_t)v);
+	pci_cfg_set16(c, off + 2, (uint16_t)(v >> 16));
+}
+
+/* ---- The bus ---- */
+
+int
+pci_bus_add(struct pci_bus *bus, unsigned slot, unsigned fn,
+	    const struct pci_func_ops *ops, void *dev)
+{
+	struct pci_func *f;
+	int rc = 0;
+
+	if (slot >= PCI_SLOTS || fn >= PCI_FUNCS || ops == NULL ||
+	    ops->cfg_read == NULL || ops->cfg_write == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&bus->lock);
+	f = &bus->funcs[slot * PCI_FUNCS + fn];
+	if (f->ops != NULL) {
+		rc = -EBUSY;
+	} else {
+		f->ops = ops;
+		f->dev = dev;
+	}
+	pthread_mutex_unlock(&bus->lock);
+	return rc;
+}
+
+/* ---- The host bridge at 00:00.0 ---- */
+
+static uint32_t
+hostbridge_cfg_read(void *dev, unsigned off, unsigned size)
+{
+	return pci_cfg_read(dev, off, size);
+}
+
+static void
+hostbridge_cfg_write(void *dev, unsigned off, unsigned size, uint32_t val)
+{
+	pci_cfg_write(dev, off, size, val);
+}
+
+static const struct pci_func_ops hostbridge_ops = {
+	.cfg_read = hostbridge_cfg_read,
+	.cfg_write = hostbridge_cfg_write,
+};
+
+static void
+hostbridge_init(struct pci_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	pci_cfg_set16(c, PCI_VENDOR_ID, HOSTBRIDGE_VENDOR);
+	pci_cfg_set16(c, PCI_DEVICE_ID, HOSTBRIDGE_DEVICE);
+	pci_cfg_set16(c, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	pci_cfg_set8(c, PCI_CLASS_BASE, 0x06);	/* bridge */
+	pci_cfg_set8(c, PCI_CLASS_SUB, 0x00);	/* host bridge */
+	pci_cfg_set8(c, PCI_HEADER_TYPE, 0x00);
+	/* Scratch fields software may write; all else is read-only. */
+	c->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	c->wmask[PCI_LATENCY_TIMER] = 0xff;
+	c->wmask[PCI_INTERRUPT_LINE] = 0xff;
+}
+
+/* ---- The host: ports 0xcf8-0xcff ---- */
+
+/* A config cycle through the data window; off is 0..3 within it. */
+static void
+pci_host_data(struct pci_host *h, unsigned off, unsigned size, bool write,
+	      uint32_t *val)
+{
+	uint32_t a = h->addr;
+	struct pci_func *f;
+	unsigned reg;
+
+	if (!(a & PCI_ADDR_ENABLE) || (a & PCI_ADDR_EXT_REG) ||
+	    ((a >> 16) & 0xff) != 0)
+		return;
+	f = &h->bus.funcs[(a >> 8) & 0xff];
+	if (f->ops == NULL)
+		return;
+	reg = (a & 0xfc) + off;
+	if (write)
+		f->ops->cfg_write(f->dev, reg, size, *val);
+	else
+		*val = f->ops->cfg_read(f->dev, reg, size);
+}
+
+void
+pci_host_io(struct pci_host *h, unsigned off, unsigned size, bool write,
+	    uint32_t *val)
+{
+	uint32_t ones;
+	bool reset = false;
+
+	if (size != 1 && size != 2 && size != 4)
+		return;
+	ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	if (write)
+		*val &= ones;
+	else
+		*val = ones;
+	pthread_mutex_lock(&h->bus.lock);
+	if (off == 0 && size == 4) {
+		if (write)
+			h->addr = *val & PCI_ADDR_MASK;
+		else
+			*val = h->addr;
+	} else if (off == PORT_RESET_CONTROL - PORT_PCI_CONF_ADDR &&
+		   size == 1) {
+		if (write) {
+			h->rcr = (uint8_t)(*val & ~RCR_RST_CPU);
+			reset = *val & RCR_RST_CPU;
+		} else {
+			*val = h->rcr;
+		}
+	} else if (off >= 4 && off + size <= 8) {
+		pci_host_data(h, off - 4, size, write, val);
+	}
+	if (!write)
+		*val &= ones;
+	pthread_mutex_unlock(&h->bus.lock);
+	if (reset && h->reset != NULL)
+		h->reset(h->reset_arg);
+}
+
+struct pci_bus *
+pci_host_bus(struct pci_host *h)
+{
+	return &h->bus;
+}
+
+struct pci_host *
+pci_host_new(void (*reset)(void *arg), void *arg)
+{
+	struct pci_host *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	if (pthread_mutex_init(&h->bus.lock, NULL) != 0) {
+		free(h);
+		return NULL;
+	}
+	h->reset = reset;
+	h->reset_arg = arg;
+	hostbridge_init(&h->bridge);
+	if (pci_bus_add(&h->bus, 0, 0, &hostbridge_ops, &h->bridge) < 0) {
+		pci_host_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+pci_host_free(struct pci_host *h)
+{
+	if (h == NULL)
+		return;
+	pthread_mutex_destroy(&h->bus.lock);
+	free(h);
+}
+
+/* ---- The device model ---- */
+
+static void
+pci_host_dev_reset(void *arg)
+{
+	vm_request_reset(arg, "reset control register");
+}
+
+static void
+pci_host_dev_trap(void *dev, uint64_t off, unsigned size, bool write,
+		  uint64_t *val)
+{
+	uint32_t v = (uint32_t)*val;
+
+	if (off >= 8)
+		return;
+	pci_host_io(dev, (unsigned)off, size, write, &v);
+	if (!write)
+		*val = v;
+}
+
+static int
+pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
+{
+	struct pci_host *h;
+	int rc;
+
+	h = pci_host_new(pci_host_dev_reset, vm);
+	if (h == NULL) {
+		snprintf(err, VM_ERR_MAX, "pci-host: out of memory");
+		return -ENOMEM;
+	}
+	rc = vm_trap_add(vm, VM_SPACE_PIO, PORT_PCI_CONF_ADDR, 8,
+			 pci_host_dev_trap, h);
+	if (rc < 0) {
+		snprintf(err, VM_ERR_MAX,
+			 "pci-host: cannot claim ports %#x-%#x: %s",
+			 PORT_PCI_CONF_ADDR, PORT_PCI_CONF_ADDR + 7,
+			 strerror(-rc));
+		pci_host_free(h);
+		return rc;
+	}
+	*state = h;
+	return 0;
+}
+
+static void
+pci_host_dev_detach(void *state)
+{
+	pci_host_free(state);
+}
+
+const struct device_model pci_host_model = {
+	.name = "pci-host",
+	.attach = pci_host_dev_attach,
+	.detach = pci_host_dev_detach,
+};

@@ -1,0 +1,240 @@
+/* guest.h - shared library of the hyve test guests (Linux x86 boot protocol 2.15, ACPI 6.x, 16550A, xAPIC/IOAPIC, 8254). */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* ---- Linux zero page (struct boot_params), only the fields we read ---- */
+#define BP_ACPI_RSDP_ADDR	0x070	/* u64 */
+#define BP_EXT_CMD_LINE_PTR	0x0c0	/* u32 */
+#define BP_E820_ENTRIES		0x1e8	/* u8 */
+#define BP_HDR			0x1f1	/* struct setup_header */
+#define BP_CMD_LINE_PTR		0x228	/* u32 */
+#define BP_E820_TABLE		0x2d0	/* 128 x struct boot_e820_entry */
+#define BP_E820_MAX		128
+
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
+
+/* Set by head.S from RSI at entry. */
+extern const uint8_t *boot_params;
+
+static inline uint64_t bp_u64(unsigned off)
+{
+	return *(const uint64_t *)(boot_params + off);
+}
+
+static inline uint32_t bp_u32(unsigned off)
+{
+	return *(const uint32_t *)(boot_params + off);
+}
+
+/* The kernel command line ("" when there is none). */
+const char *bp_cmdline(void);
+/* True if the command line holds word as a whole, space-separated item. */
+bool bp_cmdline_has(const char *word);
+/* The e820 map: sets *table, returns the entry count. */
+unsigned bp_e820(const struct e820_entry **table);
+
+/* ---- Port and MMIO access ---- */
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	return *(volatile uint32_t *)addr;
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+/* Enables interrupts and halts until one arrives (sti shadow: no race). */
+static inline void irq_enable_and_halt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+static inline uint64_t read_cr(int n)
+{
+	uint64_t v = 0;
+
+	switch (n) {
+	case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(v)); break;
+	case 3: __asm__ volatile("mov %%cr3, %0" : "=r"(v)); break;
+	case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(v)); break;
+	}
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Stops this CPU for good: cli; hlt forever. */
+void __attribute__((noreturn)) halt_forever(void);
+
+/* ---- Strings and formatting (fmt.c) ---- */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+
+/* printf subset: %s %c %d %u %x %p %%, l/ll, flags # 0, width, .prec */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "ERROR: ..." and stops this CPU. */
+void __attribute__((noreturn, format(printf, 1, 2))) panic(const char *fmt,
+							    ...);
+
+/* ---- 16550A UART on COM1 (serial.c) ---- */
+#define COM1		0x3f8
+#define COM1_IRQ	4
+
+void serial_init(void);
+void serial_putc(char c);	/* '\n' goes out as "\r\n" */
+void serial_write(const char *s, size_t n);
+/* Turns on the receive-data interrupt (IER.ERBFI) and MCR.OUT2. */
+void serial_rx_irq_enable(void);
+/* Reads one waiting byte; -1 when the receiver is empty. */
+int serial_getc_nowait(void);
+
+/* ---- ACPI (acpi.c) ---- */
+struct acpi_sdt {
+	char sig[4];
+	uint32_t length;
+	uint8_t revision;
+	uint8_t checksum;
+	char oem_id[6];
+	char oem_table_id[8];
+	uint32_t oem_revision;
+	uint32_t creator_id;
+	uint32_t creator_revision;
+} __attribute__((packed));
+
+#define MADT_MAX_CPUS	64
+
+struct madt_info {
+	uint64_t lapic_base;
+	uint64_t ioapic_base;		/* first I/O APIC */
+	uint32_t ioapic_gsi_base;
+	unsigned ncpus;			/* enabled local APICs */
+	uint32_t apic_ids[MADT_MAX_CPUS];
+	/* Interrupt source overrides for ISA IRQs 0-15. */
+	uint32_t isa_gsi[16];
+	uint16_t isa_flags[16];		/* MPS INTI flags */
+};
+
+/* Ignore boot_params.acpi_rsdp_addr: find the RSDP by the BIOS scan. */
+void acpi_rsdp_scan_only(void);
+/* Finds a table by signature (checksummed); NULL and a message otherwise. */
+const struct acpi_sdt *acpi_find(const char *sig);
+/* The first error the table walk hit ("" when none). */
+const char *acpi_error(void);
+int acpi_madt(struct madt_info *out);
+/* S5 through PM1a_CNT; on failure prints ERROR and halts. */
+void __attribute__((noreturn)) acpi_poweroff(void);
+/* Resets through the FADT RESET_REG; on failure prints ERROR and halts. */
+void __attribute__((noreturn)) acpi_reset(void);
+
+/* ---- Platform: i8042 reset, CMOS RAM, PIT delays (platform.c) ---- */
+void __attribute__((noreturn)) i8042_reset(void);
+uint8_t cmos_read(uint8_t index);
+void cmos_write(uint8_t index, uint8_t v);
+/* Busy-waits with PIT channel 2; false if the PIT does not count. */
+bool pit_delay_us(uint32_t us);
+
+/* ---- Interrupts: IDT, LAPIC, IOAPIC, 8259 (trap.c, apic.c) ---- */
+struct trap_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+typedef void trap_handler_fn(struct trap_frame *f);
+
+#define VEC_SPURIOUS	0xff
+
+/* Builds the IDT (exceptions print and halt) and loads it. */
+void trap_init(void);
+/* Loads the already built IDT on this CPU (for APs). */
+void trap_load(void);
+void trap_set_handler(unsigned vector, trap_handler_fn *fn);
+
+void pic_disable(void);
+void lapic_init(uint64_t base);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+/* Sends an IPI through the ICR; false if delivery never completes. */
+bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+/* Routes ISA IRQ irq (after MADT overrides) to vector on apic_id. */
+void ioapic_route_isa(const struct madt_info *m, unsigned irq,
+		      unsigned vector, uint32_t apic_id);
+
+/* Every guest defines this; head.S calls it on the boot CPU. */
+void guest_main(void);
+
+#endif

@@ -1,0 +1,414 @@
+/* cmd-run.c - `hyve run PROFILE.ini...`: headless VMs with COM1 on the terminal (xhyve style). */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "profiles/profile.h"
+#include "tui/hyve.h"
+#include "vmm/compat.h"
+#include "vmm/vmm.h"
+
+#define RUN_MAX_VMS	32
+#define ESCAPE_KEY	0x1d	/* Ctrl-] */
+#define INPUT_MAX	4096
+
+enum run_exit {
+	RUN_EXIT_POWEROFF = 0,
+	RUN_EXIT_START = 1,
+	RUN_EXIT_USAGE = 2,
+	RUN_EXIT_FAILED = 3,
+	RUN_EXIT_REBOOT = 4,
+	RUN_EXIT_KILLED = 5,
+};
+
+struct run_vm {
+	struct vm *vm;
+	uint64_t log_cursor;
+	bool at_line_start;
+	bool stopped;
+};
+
+struct run {
+	struct run_vm vms[RUN_MAX_VMS];
+	unsigned n;
+	bool raw;		/* stdin is a terminal in raw mode */
+	bool escape;		/* Ctrl-] seen, waiting for the next key */
+	bool stdin_open;
+	struct termios saved;
+	uint8_t pending[INPUT_MAX];	/* input the guest has not taken yet */
+	size_t pending_len;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f, "usage: hyve run PROFILE.ini [PROFILE.ini...]\n"
+		"Starts the VM of each profile in this process. COM1 goes to "
+		"the terminal;\nCtrl-] q force-stops and quits, Ctrl-] Ctrl-] "
+		"sends Ctrl-].\n");
+}
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+				poll(&pfd, 1, 100);
+				continue;
+			}
+			return;	/* stdout is gone: keep running the VM */
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Messages of hyve itself; in raw mode lines need a carriage return. */
+static void run_say(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void run_say(struct run *r, const char *fmt, ...)
+{
+	char msg[VM_ERR_MAX + 128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(msg) - 3)
+		n = (int)sizeof(msg) - 3;
+	if (r->raw)
+		msg[n++] = '\r';
+	msg[n++] = '\n';
+	write_all(STDERR_FILENO, msg, (size_t)n);
+}
+
+/* Copies guest output to stdout; with several VMs each line gets [NAME]. */
+static void run_output(struct run *r, struct run_vm *rv)
+{
+	char buf[4096], out[8192];
+	size_t n;
+
+	while ((n = vm_console_read(rv->vm, 0, buf, sizeof(buf))) > 0) {
+		size_t o = 0;
+
+		if (r->n == 1) {
+			write_all(STDOUT_FILENO, buf, n);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (rv->at_line_start) {
+				int p = snprintf(out + o, sizeof(out) - o,
+						 "[%s] ", vm_name(rv->vm));
+				o += (size_t)p;
+				rv->at_line_start = false;
+			}
+			out[o++] = buf[i];
+			if (buf[i] == '\n')
+				rv->at_line_start = true;
+			if (o > sizeof(out) - VM_NAME_MAX - 8) {
+				write_all(STDOUT_FILENO, out, o);
+				o = 0;
+			}
+		}
+		write_all(STDOUT_FILENO, out, o);
+	}
+	/* COM2 has no place to go in headless mode yet: drain it. */
+	while (vm_console_read(rv->vm, 1, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void run_state(struct run *r, struct run_vm *rv)
+{
+	char line[VM_ERR_MAX];
+	struct vm_status st;
+	uint64_t v;
+	ssize_t n = read(vm_state_fd(rv->vm), &v, sizeof(v));
+
+	(void)n;
+	while (vm_log_next(rv->vm, &rv->log_cursor, line, sizeof(line)))
+		run_say(r, "hyve: %s: %s", vm_name(rv->vm), line);
+	vm_status(rv->vm, &st);
+	if (st.state == VM_STATE_STOPPED)
+		rv->stopped = true;
+}
+
+static void run_stop_all(struct run *r)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (!r->vms[i].stopped)
+			vm_force_stop(r->vms[i].vm);
+}
+
+static void run_queue(struct run *r, const uint8_t *buf, size_t len)
+{
+	len = MIN(len, sizeof(r->pending) - r->pending_len);
+	memcpy(r->pending + r->pending_len, buf, len);
+	r->pending_len += len;
+}
+
+/* Hands queued input to the first VM's COM1, keeping what it cannot take. */
+static void run_flush_input(struct run *r)
+{
+	size_t n;
+
+	if (!r->pending_len)
+		return;
+	n = vm_console_write(r->vms[0].vm, 0, r->pending, r->pending_len);
+	memmove(r->pending, r->pending + n, r->pending_len - n);
+	r->pending_len -= n;
+}
+
+/* Terminal input: Ctrl-] q quits, Ctrl-] Ctrl-] sends one Ctrl-]. */
+static void run_input(struct run *r)
+{
+	uint8_t buf[INPUT_MAX];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf) - r->pending_len);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		r->stdin_open = false;
+		return;
+	}
+	if (!r->raw) {
+		run_queue(r, buf, (size_t)n);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		uint8_t c = buf[i];
+
+		if (r->escape) {
+			r->escape = false;
+			if (c == 'q' || c == 'Q') {
+				run_say(r, "hyve: force-stopping");
+				run_stop_all(r);
+			} else if (c == ESCAPE_KEY) {
+				run_queue(r, &c, 1);
+			} else {
+				run_say(r, "hyve: Ctrl-] q quits, Ctrl-] "
+					"Ctrl-] sends Ctrl-]");
+			}
+		} else if (c == ESCAPE_KEY) {
+			r->escape = true;
+		} else {
+			run_queue(r, &c, 1);
+		}
+	}
+}
+
+static void run_raw_restore(struct run *r)
+{
+	if (r->raw)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &r->saved);
+}
+
+static void run_raw_enter(struct run *r)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &r->saved) < 0)
+		return;
+	t = r->saved;
+	cfmakeraw(&t);
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0)
+		r->raw = true;
+}
+
+static int run_exit_code(struct run *r)
+{
+	static const int rank[] = {
+		[RUN_EXIT_POWEROFF] = 0, [RUN_EXIT_REBOOT] = 1,
+		[RUN_EXIT_KILLED] = 2, [RUN_EXIT_FAILED] = 3,
+	};
+	int worst = RUN_EXIT_POWEROFF;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		struct vm_status st;
+		int code;
+
+		vm_status(r->vms[i].vm, &st);
+		switch (st.reason) {
+		case VM_STOP_POWEROFF:
+			code = RUN_EXIT_POWEROFF;
+			break;
+		case VM_STOP_REBOOT:
+			code = RUN_EXIT_REBOOT;
+			run_say(r, "hyve: %s: %s; on_reboot = exit, so hyve "
+				"exits", vm_name(r->vms[i].vm), st.message);
+			break;
+		case VM_STOP_KILLED:
+			code = RUN_EXIT_KILLED;
+			break;
+		default:
+			code = RUN_EXIT_FAILED;
+			run_say(r, "hyve: %s: failed: %s",
+				vm_name(r->vms[i].vm), st.message);
+			break;
+		}
+		if (rank[code] > rank[worst])
+			worst = code;
+	}
+	return worst;
+}
+
+static int run_loop(struct run *r, int sigfd)
+{
+	struct pollfd pfd[2 * RUN_MAX_VMS + 2];
+
+	for (;;) {
+		unsigned np = 0, stopped = 0;
+		int timeout = r->pending_len ? 10 : -1;
+
+		for (unsigned i = 0; i < r->n; i++) {
+			run_output(r, &r->vms[i]);
+			stopped += r->vms[i].stopped;
+		}
+		if (stopped == r->n)
+			return 0;
+		run_flush_input(r);
+		for (unsigned i = 0; i < r->n; i++) {
+			pfd[np++] = (struct pollfd){ vm_console_fd(r->vms[i].vm),
+						     POLLIN, 0 };
+			pfd[np++] = (struct pollfd){ vm_state_fd(r->vms[i].vm),
+						     POLLIN, 0 };
+		}
+		pfd[np++] = (struct pollfd){ sigfd, POLLIN, 0 };
+		pfd[np] = (struct pollfd){ -1, 0, 0 };
+		if (r->stdin_open && r->pending_len < sizeof(r->pending) / 2)
+			pfd[np].fd = STDIN_FILENO;
+		pfd[np++].events = POLLIN;
+		if (poll(pfd, np, timeout) < 0 && errno != EINTR)
+			return -errno;
+		for (unsigned i = 0; i < r->n; i++) {
+			uint64_t v;
+			ssize_t n;
+
+			if (pfd[2 * i].revents) {
+				n = read(pfd[2 * i].fd, &v, sizeof(v));
+				(void)n;
+			}
+			if (pfd[2 * i + 1].revents)
+				run_state(r, &r->vms[i]);
+		}
+		if (pfd[2 * r->n].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				run_say(r, "hyve: signal %u: force-stopping",
+					si.ssi_signo);
+				run_stop_all(r);
+			}
+		}
+		if (pfd[2 * r->n + 1].revents)
+			run_input(r);
+	}
+}
+
+static int run_create(struct run *r, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		struct profile_errors errs;
+		struct vm_config cfg;
+		char err[VM_ERR_MAX];
+		int rc;
+
+		if (profile_load(argv[i], &cfg, &errs)) {
+			fputs(errs.text ? errs.text : "invalid profile\n",
+			      stderr);
+			profile_errors_free(&errs);
+			return RUN_EXIT_START;
+		}
+		profile_errors_free(&errs);
+		rc = vm_create(&cfg, &r->vms[r->n].vm, err);
+		if (rc) {
+			fprintf(stderr, "hyve: %s: cannot start: %s\n",
+				argv[i], err);
+			return RUN_EXIT_START;
+		}
+		r->vms[r->n].at_line_start = true;
+		r->n++;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run *r;
+	sigset_t sigs;
+	int c, rc, sigfd;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			run_usage(stdout);
+			return 0;
+		}
+		run_usage(stderr);
+		return RUN_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > RUN_MAX_VMS) {
+		run_usage(stderr);
+		return RUN_EXIT_USAGE;
+	}
+
+	/* Signals go to a signalfd; block them before any VM thread exists. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	r = calloc(1, sizeof(*r));
+	if (sigfd < 0 || !r) {
+		fprintf(stderr, "hyve: out of resources\n");
+		free(r);
+		return RUN_EXIT_START;
+	}
+	rc = run_create(r, argc, argv);
+	for (unsigned i = 0; !rc && i < r->n; i++) {
+		int e = vm_start(r->vms[i].vm);
+
+		if (e) {
+			fprintf(stderr, "hyve: %s: cannot start: %s\n",
+				vm_name(r->vms[i].vm), strerror(-e));
+			rc = RUN_EXIT_START;
+		}
+	}
+	if (!rc) {
+		r->stdin_open = true;
+		run_raw_enter(r);
+		rc = run_loop(r, sigfd);
+		run_raw_restore(r);
+		rc = rc ? RUN_EXIT_FAILED : run_exit_code(r);
+	}
+	for (unsigned i = 0; i < r->n; i++)
+		vm_destroy(r->vms[i].vm);
+	close(sigfd);
+	free(r);
+	return rc;
+}

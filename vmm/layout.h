@@ -1,0 +1,52 @@
+/* layout.h - the fixed shape of a hyve machine: guest addresses, I/O ports, IRQs. */
+#ifndef HYVE_LAYOUT_H
+#define HYVE_LAYOUT_H
+
+/* Guest physical memory (low 1 MiB follows the PC conventions Linux expects). */
+#define LAYOUT_GDT		0x00000500ULL	/* flat GDT for the 64-bit entry */
+#define LAYOUT_BOOT_STACK	0x00008ff0ULL
+#define LAYOUT_ZERO_PAGE	0x00007000ULL	/* struct boot_params */
+#define LAYOUT_PML4		0x00009000ULL	/* identity page tables: PML4, */
+#define LAYOUT_PDPT		0x0000a000ULL	/* one PDPT, */
+#define LAYOUT_PD		0x0000b000ULL	/* four PDs (2 MiB pages, 4 GiB) */
+#define LAYOUT_CMDLINE		0x00020000ULL
+#define LAYOUT_CMDLINE_MAX	0x00010000ULL
+#define LAYOUT_EBDA		0x0009fc00ULL	/* end of usable low memory */
+#define LAYOUT_BIOS		0x000e0000ULL	/* reserved: ACPI tables live here */
+#define LAYOUT_ACPI		0x000e0000ULL	/* RSDP first (scanned by Linux) */
+#define LAYOUT_ACPI_MAX		0x00010000ULL
+#define LAYOUT_HIGH_MEM		0x00100000ULL	/* 1 MiB: the kernel loads here */
+#define LAYOUT_PCI_HOLE		0xc0000000ULL	/* RAM above this moves to 4 GiB */
+#define LAYOUT_4G		0x100000000ULL
+#define LAYOUT_IOAPIC		0xfec00000ULL
+#define LAYOUT_LAPIC		0xfee00000ULL
+#define LAYOUT_TSS		0xfffbd000ULL	/* KVM's TSS pages (3), reserved */
+#define LAYOUT_IDENTITY_MAP	0xfffbc000ULL	/* KVM's identity map page */
+
+/* I/O ports */
+#define PORT_COM1		0x3f8
+#define PORT_COM2		0x2f8
+#define PORT_RTC		0x70	/* 0x70 index, 0x71 data */
+#define PORT_I8042_DATA		0x60
+#define PORT_I8042_CMD		0x64
+#define PORT_PCI_CONF_ADDR	0xcf8
+#define PORT_PCI_CONF_DATA	0xcfc
+#define PORT_RESET_CONTROL	0xcf9	/* byte access; ACPI RESET_REG too */
+#define RESET_CONTROL_VALUE	0x06
+#define PORT_PM1A_EVT		0x600	/* PM1a status (2) + enable (2) */
+#define PORT_PM1A_EVT_LEN	4
+#define PORT_PM1A_CNT		0x604
+#define PORT_PM1A_CNT_LEN	2
+#define PORT_PM_TMR		0x608
+#define PORT_PM_TMR_LEN		4
+
+/* ACPI S5 (soft off) sleep type, as written to PM1_CNT.SLP_TYP */
+#define ACPI_S5_SLP_TYP		5
+
+/* ISA IRQs (identity-mapped to IOAPIC pins) */
+#define IRQ_COM1		4
+#define IRQ_COM2		3
+#define IRQ_RTC			8
+#define IRQ_SCI			9
+
+#endif
