@@ -1,4 +1,4 @@
-/* acpi-pm.c - ACPI fixed hardware: PM1a event/control blocks and the 32-bit PM timer (ACPI 6.4, 4.8). */
+/* acpi-pm.c - ACPI PM1a event/control and PM timer (ACPI 6.4, chapter 4). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +123,8 @@ acpi_pm_io(struct acpi_pm *pm, enum acpi_pm_block blk, uint64_t off,
 	case ACPI_PM_EVT:	/* status at +0, enable at +2 */
 		acpi_pm_update_tmr_sts(pm);
 		if (write) {
-			pm->sts &= (uint16_t)~(wv & mask);	/* write 1 to clear */
+			/* Status bits: write 1 to clear. */
+			pm->sts &= (uint16_t)~(wv & mask);
 			pm->en = (uint16_t)((pm->en & ~(mask >> 16)) |
 			    (wv >> 16 & mask >> 16 & ACPI_PM1_EN_BITS));
 		}
@@ -179,6 +180,18 @@ acpi_pm_power_button(struct acpi_pm *pm)
 {
 	pthread_mutex_lock(&pm->lock);
 	pm->sts |= ACPI_PM1_PWRBTN;
+	acpi_pm_update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
+/* Back to power-on: no events pending or enabled, SCI low. */
+void
+acpi_pm_reset(struct acpi_pm *pm)
+{
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = 0;
+	pm->en = 0;
+	pm->cnt = 0;
 	acpi_pm_update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 }
@@ -276,7 +289,8 @@ acpi_pm_attach(struct vm *vm, const void *arg, void **state, char *err)
 			/* The VM never runs after a failed attach. */
 			snprintf(err, VM_ERR_MAX,
 				 "acpi-pm: cannot trap ports %#x-%#x: %s",
-				 traps[i].port, traps[i].port + traps[i].len - 1,
+				 traps[i].port,
+				 traps[i].port + traps[i].len - 1,
 				 strerror(-rc));
 			acpi_pm_destroy(&d->pm);
 			free(d);
@@ -304,9 +318,16 @@ acpi_pm_power_button_op(void *state)
 	acpi_pm_power_button(&((struct acpi_pm_dev *)state)->pm);
 }
 
+static void
+acpi_pm_reset_op(void *state)
+{
+	acpi_pm_reset(&((struct acpi_pm_dev *)state)->pm);
+}
+
 const struct device_model acpi_pm_model = {
 	.name = "acpi-pm",
 	.attach = acpi_pm_attach,
 	.detach = acpi_pm_detach,
 	.power_button = acpi_pm_power_button_op,
+	.reset = acpi_pm_reset_op,
 };

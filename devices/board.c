@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "vmm/compat.h"
 #include "vmm/layout.h"
 
 static const struct uart_params board_com1 = {
@@ -30,7 +31,7 @@ static const struct board_device board_table[] = {
 	{ &ioport_sink_model, NULL },
 };
 
-#define BOARD_NDEVICES	(sizeof(board_table) / sizeof(board_table[0]))
+#define BOARD_NDEVICES	ARRAY_SIZE(board_table)
 
 struct board {
 	void *state[BOARD_NDEVICES];

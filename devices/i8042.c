@@ -42,6 +42,7 @@ struct i8042 {
 /* The core, with its prototypes here: tests/unit/test-i8042.c uses it. */
 struct i8042 *i8042_new(void (*reset)(void *arg), void *arg);
 void i8042_free(struct i8042 *k);
+void i8042_reset(struct i8042 *k);
 void i8042_io(struct i8042 *k, uint16_t port, bool write, uint8_t *val);
 
 static void
@@ -139,6 +140,27 @@ i8042_io(struct i8042 *k, uint16_t port, bool write, uint8_t *val)
 		k->reset(k->reset_arg);
 }
 
+/* Power-on state, as firmware leaves it: translation, system flag, IRQ 1. */
+static void
+i8042_power_on(struct i8042 *k)
+{
+	memset(k->ram, 0, sizeof(k->ram));
+	k->ram[0] = 0x40 | I8042_CTR_SYS | 0x01;
+	k->outport = I8042_OUT_RESET | 0x02;	/* not in reset, A20 on */
+	k->out = 0;
+	k->obf = false;
+	k->a2 = false;
+	k->pending = 0;
+}
+
+void
+i8042_reset(struct i8042 *k)
+{
+	pthread_mutex_lock(&k->lock);
+	i8042_power_on(k);
+	pthread_mutex_unlock(&k->lock);
+}
+
 struct i8042 *
 i8042_new(void (*reset)(void *arg), void *arg)
 {
@@ -152,9 +174,7 @@ i8042_new(void (*reset)(void *arg), void *arg)
 	}
 	k->reset = reset;
 	k->reset_arg = arg;
-	/* As firmware leaves it: translation, system flag, keyboard IRQ. */
-	k->ram[0] = 0x40 | I8042_CTR_SYS | 0x01;
-	k->outport = I8042_OUT_RESET | 0x02;	/* not in reset, A20 on */
+	i8042_power_on(k);
 	return k;
 }
 
@@ -248,8 +268,17 @@ i8042_dev_detach(void *state)
 	free(d);
 }
 
+static void
+i8042_dev_reset_op(void *state)
+{
+	struct i8042_dev *d = state;
+
+	i8042_reset(d->kbc);
+}
+
 const struct device_model i8042_model = {
 	.name = "i8042",
 	.attach = i8042_dev_attach,
 	.detach = i8042_dev_detach,
+	.reset = i8042_dev_reset_op,
 };

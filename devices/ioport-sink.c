@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "vmm/compat.h"
 
 /*
  * Every range here reads as a floating ISA bus (all ones), which is what
@@ -48,7 +49,7 @@ static const struct sink_range sink_ranges[] = {
 	{ 0x510, 0x0c, "fw_cfg" },
 };
 
-#define SINK_NRANGES	(sizeof(sink_ranges) / sizeof(sink_ranges[0]))
+#define SINK_NRANGES	ARRAY_SIZE(sink_ranges)
 
 struct ioport_sink {
 	/* Accesses per range, for a debugger or a later stats view. */

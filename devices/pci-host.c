@@ -226,6 +226,16 @@ pci_host_bus(struct pci_host *h)
 	return &h->bus;
 }
 
+void
+pci_host_reset(struct pci_host *h)
+{
+	pthread_mutex_lock(&h->bus.lock);
+	h->addr = 0;
+	h->rcr = 0;
+	hostbridge_init(&h->bridge);
+	pthread_mutex_unlock(&h->bus.lock);
+}
+
 struct pci_host *
 pci_host_new(void (*reset)(void *arg), void *arg)
 {
@@ -308,8 +318,15 @@ pci_host_dev_detach(void *state)
 	pci_host_free(state);
 }
 
+static void
+pci_host_dev_reset_op(void *state)
+{
+	pci_host_reset(state);
+}
+
 const struct device_model pci_host_model = {
 	.name = "pci-host",
 	.attach = pci_host_dev_attach,
 	.detach = pci_host_dev_detach,
+	.reset = pci_host_dev_reset_op,
 };

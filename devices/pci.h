@@ -65,6 +65,8 @@ int pci_bus_add(struct pci_bus *bus, unsigned slot, unsigned fn,
 struct pci_host;
 struct pci_host *pci_host_new(void (*reset)(void *arg), void *arg);
 void pci_host_free(struct pci_host *h);
+/* Machine reset: the host's registers and the host bridge to power-on. */
+void pci_host_reset(struct pci_host *h);
 struct pci_bus *pci_host_bus(struct pci_host *h);
 /* An access at 0xcf8 + off (off 0..7) of size 1, 2 or 4 bytes. */
 void pci_host_io(struct pci_host *h, unsigned off, unsigned size, bool write,

@@ -350,6 +350,15 @@ rtc_new(enum vm_rtc_mode mode, int64_t (*clock)(void *arg), void *arg)
 }
 
 void
+rtc_reset(struct rtc *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->cmos[RTC_REG_B] &= ~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_SQWE);
+	r->uf_last = rtc_guest_wall(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
 rtc_free(struct rtc *r)
 {
 	if (r == NULL)
@@ -400,8 +409,15 @@ rtc_dev_detach(void *state)
 	rtc_free(state);
 }
 
+static void
+rtc_dev_reset(void *state)
+{
+	rtc_reset(state);
+}
+
 const struct device_model rtc_model = {
 	.name = "rtc",
 	.attach = rtc_dev_attach,
 	.detach = rtc_dev_detach,
+	.reset = rtc_dev_reset,
 };

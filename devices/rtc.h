@@ -30,6 +30,7 @@
 #define RTC_B_PIE		0x40
 #define RTC_B_AIE		0x20
 #define RTC_B_UIE		0x10
+#define RTC_B_SQWE		0x08
 #define RTC_B_DM_BINARY		0x04
 #define RTC_B_24H		0x02
 #define RTC_C_IRQF		0x80
@@ -72,6 +73,8 @@ struct rtc;
 struct rtc *rtc_new(enum vm_rtc_mode mode, int64_t (*clock)(void *arg),
 		    void *arg);
 void rtc_free(struct rtc *r);
+/* The RESET pin: interrupt enables and flags clear; time and CMOS stay. */
+void rtc_reset(struct rtc *r);
 /* One byte access: port 0 is the index register, 1 the data register. */
 void rtc_io(struct rtc *r, unsigned port, bool write, uint8_t *val);
 

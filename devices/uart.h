@@ -77,7 +77,8 @@ struct uart;
  */
 struct uart *uart_new(struct console *con, void (*irq)(void *arg, bool level),
 		      void *arg);
-/* Back to power-on state (the line goes low); pending output is kept. */
+/* Back to power-on state; the line goes low. Output the console has room
+ * for is flushed first, the rest is dropped with the FIFO. */
 void uart_reset(struct uart *u);
 /* Unhooks from the console, lowers the line if it is high, and frees. */
 void uart_free(struct uart *u);

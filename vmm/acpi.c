@@ -1,4 +1,4 @@
-/* acpi.c - ACPI tables for a hyve machine: RSDP, XSDT, FADT, FACS, DSDT, MADT (ACPI 6.4, chapter 5). */
+/* acpi.c - a hyve machine's ACPI tables (ACPI 6.4, chapter 5). */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -125,7 +125,7 @@ _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT layout");
 _Static_assert(offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT layout");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
 
-/* FADT flags (5.2.9, table 5.10) */
+/* FADT flags (5.2.9) */
 #define FADT_WBINVD		(1u << 0)
 #define FADT_PROC_C1		(1u << 2)
 #define FADT_SLP_BUTTON		(1u << 5)	/* no fixed sleep button */
@@ -302,7 +302,7 @@ acpi_build_facs(struct acpi_out *o)
 	return f;
 }
 
-/* The DSDT's AML: ACPI 6.4, 7.4.2 (\_S5) and 5.3.1 (\_SB). */
+/* The DSDT's AML: \_S5 (ACPI 6.4, 7.4.2) and the \_SB scope (5.3.1). */
 static void
 acpi_dsdt_aml(struct aml *a)
 {
@@ -463,7 +463,7 @@ acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 	struct acpi_header *dsdt, *xsdt;
 
 	if (p->cpus < 1 || p->cpus > VM_MAX_CPUS || base_gpa % 16 ||
-	    base_gpa >= LAYOUT_4G)
+	    base_gpa >= LAYOUT_4G || (!buf && cap))
 		return -EINVAL;
 
 	/* The RSDP first: Linux finds it by scanning 16-byte boundaries. */

@@ -1,4 +1,4 @@
-/* acpi.h - ACPI tables for a hyve machine and its PM fixed-hardware registers (ACPI 6.4). */
+/* acpi.h - ACPI tables and PM fixed hardware of a machine (ACPI 6.4). */
 #ifndef HYVE_ACPI_H
 #define HYVE_ACPI_H
 
@@ -29,14 +29,14 @@ int acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 
 #define ACPI_PM_TIMER_HZ	3579545
 
-/* PM1 status / enable bits (ACPI 6.4, 4.8.3.1) */
+/* PM1 status / enable bits (ACPI 6.4, "PM1 Event Grouping") */
 #define ACPI_PM1_TMR		(1u << 0)
 #define ACPI_PM1_GBL		(1u << 5)
 #define ACPI_PM1_PWRBTN		(1u << 8)
 #define ACPI_PM1_RTC		(1u << 10)
 #define ACPI_PM1_WAK		(1u << 15)	/* status only */
 
-/* PM1 control bits (ACPI 6.4, 4.8.3.2.1) */
+/* PM1 control bits (ACPI 6.4, "PM1 Control Grouping") */
 #define ACPI_PM1_CNT_SCI_EN	(1u << 0)
 #define ACPI_PM1_CNT_BM_RLD	(1u << 1)
 #define ACPI_PM1_CNT_GBL_RLS	(1u << 2)
@@ -77,5 +77,7 @@ void acpi_pm_io(struct acpi_pm *pm, enum acpi_pm_block blk, uint64_t off,
 		unsigned size, bool write, uint64_t *val);
 /* The host pressed the power button. */
 void acpi_pm_power_button(struct acpi_pm *pm);
+/* Machine reset: registers back to power-on values, SCI low. */
+void acpi_pm_reset(struct acpi_pm *pm);
 
 #endif

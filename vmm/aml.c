@@ -1,4 +1,4 @@
-/* aml.c - a small ACPI Machine Language byte-code builder (ACPI 6.4, chapter 20). */
+/* aml.c - a small AML byte-code builder (ACPI 6.4, chapter 20). */
 #include <errno.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* aml.h - a small ACPI Machine Language byte-code builder (ACPI 6.4, chapter 20). */
+/* aml.h - a small AML byte-code builder (ACPI 6.4, chapter 20). */
 #ifndef HYVE_AML_H
 #define HYVE_AML_H
 
@@ -22,7 +22,7 @@ struct aml {
 	int err;
 	unsigned depth;
 	struct {
-		size_t start;	/* where the body (after the PkgLength) starts */
+		size_t start;	/* the body, after the PkgLength */
 		bool buffer;	/* a Buffer: patch its size at aml_end() */
 	} open[AML_MAX_DEPTH];
 };
@@ -41,7 +41,7 @@ void aml_bytes(struct aml *a, const void *data, size_t len);
  */
 void aml_namestring(struct aml *a, const char *path);
 
-/* Data objects: the smallest encoding (Zero, One, Byte/Word/DWord/QWordConst). */
+/* Data objects; integers in their smallest encoding (Zero, ..., QWord). */
 void aml_int(struct aml *a, uint64_t v);
 void aml_string(struct aml *a, const char *s);	/* ASCII 0x01-0x7f */
 void aml_eisaid(struct aml *a, const char *id);	/* "PNP0A03" as a DWordConst */

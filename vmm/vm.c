@@ -311,8 +311,13 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err)
 		vm->vcpus[i].index = i;
 		vm->vcpus[i].fd = -1;
 	}
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* for vm_wait */
 	pthread_mutex_init(&vm->lock, NULL);
-	pthread_cond_init(&vm->cond, NULL);
+	pthread_cond_init(&vm->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_rwlock_init(&vm->fd_lock, NULL);
 	vm->console_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->state_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

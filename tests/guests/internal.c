@@ -3,7 +3,7 @@
 
 /* The one guest that uses SSE/AVX: only inside the asm statements below. */
 
-#define MMIO_HOLE	0xd0000000ULL	/* below 4 GiB, no RAM, no device */
+#define MMIO_HOLE	0xd0000000UL	/* below 4 GiB, no RAM, no device */
 #define CR0_MP		(1u << 1)
 #define CR0_EM		(1u << 2)
 #define CR0_TS		(1u << 3)
@@ -88,7 +88,7 @@ void guest_main(void)
 	trap_init();
 	/* internal=NAME picks one method; default: each in turn. */
 	for (i = 0; i < N_METHODS; i++) {
-		kvsnprintf(want, sizeof(want), "internal=%s",
+		ksnprintf(want, sizeof(want), "internal=%s",
 			   internal_methods[i].name);
 		if (bp_cmdline_has(want))
 			break;

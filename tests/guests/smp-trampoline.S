@@ -59,7 +59,7 @@ smp_tramp_64:
 
 	.balign	8
 smp_tramp_gdtr:
-	.word	gdt_end - gdt - 1
+	.word	gdt_limit
 	.long	gdt
 	.balign	8
 smp_tramp_cr3:	.long	0

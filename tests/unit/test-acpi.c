@@ -1,4 +1,4 @@
-/* test-acpi.c - unit tests for the ACPI tables, the AML builder and the PM1/PM timer registers (ACPI 6.4). */
+/* test-acpi.c - tests of ACPI tables, AML builder, PM registers (ACPI 6.4). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -653,7 +653,8 @@ test_pm_events(void)
 	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 0, 2) & ACPI_PM1_PWRBTN,
 		 ACPI_PM1_PWRBTN);
 	/* A dword write clears status and sets enable together. */
-	pm_wr(&pm, ACPI_PM_EVT, 0, 4, 0xffffu | (uint32_t)ACPI_PM1_PWRBTN << 16);
+	pm_wr(&pm, ACPI_PM_EVT, 0, 4,
+	      0xffffu | (uint32_t)ACPI_PM1_PWRBTN << 16);
 	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 0, 4) & ~ACPI_PM1_TMR,
 		 (uint32_t)ACPI_PM1_PWRBTN << 16);
 	CHECK_EQ(r.sci, false);
@@ -667,6 +668,14 @@ test_pm_events(void)
 	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 0, 8) >> 32, 0xffffffffu);
 	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, ~0ULL, 4), 0xffffffffu);
 	CHECK_EQ(r.poweroffs, 0);
+
+	/* A reset forgets pending and enabled events and drops the SCI. */
+	pm_wr(&pm, ACPI_PM_EVT, 2, 2, ACPI_PM1_PWRBTN);
+	acpi_pm_power_button(&pm);
+	CHECK_EQ(r.sci, true);
+	acpi_pm_reset(&pm);
+	CHECK_EQ(r.sci, false);
+	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 0, 4) & ~ACPI_PM1_TMR, 0);
 	acpi_pm_destroy(&pm);
 }
 

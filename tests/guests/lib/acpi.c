@@ -365,7 +365,7 @@ void acpi_poweroff(void)
 	if (!port || port > 0xfffe)
 		panic("poweroff: FADT PM1a_CNT_BLK is %#lx", port);
 
-	kvsnprintf(what, sizeof(what), "the S5 write to PM1a_CNT %#lx",
+	ksnprintf(what, sizeof(what), "the S5 write to PM1a_CNT %#lx",
 		   port);
 	/* As Linux: SLP_TYP first, then SLP_TYP | SLP_EN. */
 	v = inw((uint16_t)port);

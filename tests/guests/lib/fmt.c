@@ -170,6 +170,17 @@ out:
 	return (int)o.len;
 }
 
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 void kprintf(const char *fmt, ...)
 {
 	char buf[256];

@@ -145,6 +145,8 @@ int strcmp(const char *a, const char *b);
 
 /* printf subset: %s %c %d %u %x %p %%, l/ll, flags # 0, width, .prec */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "ERROR: ..." and stops this CPU. */
 void __attribute__((noreturn, format(printf, 1, 2))) panic(const char *fmt,

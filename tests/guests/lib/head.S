@@ -121,13 +121,14 @@ halt_forever:
 
 	.section .rodata
 	.balign	16
-	.globl	gdt, gdt_end
+	.globl	gdt, gdt_limit
 gdt:
 	.quad	0
 	.quad	0x00cf9a000000ffff	/* 0x08: 32-bit code, flat */
 	.quad	0x00af9a000000ffff	/* 0x10: 64-bit code */
 	.quad	0x00cf92000000ffff	/* 0x18: data, flat */
 gdt_end:
+	.set	gdt_limit, gdt_end - gdt - 1
 	.balign	8
 	.word	0
 gdt_ptr:

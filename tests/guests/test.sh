@@ -1,0 +1,345 @@
+#!/bin/bash
+# test.sh - boots the tiny test guests with `hyve run` on /dev/kvm and checks their COM1 output and hyve's exit codes (hyve(1): 0 off, 3 failed, 4 rebooted).
+#
+# Run by tests/run as `bash tests/guests/test.sh` with BUILD set. Prints one
+# PASS:/FAIL:/SKIP: line per test; details of a failure follow it, indented.
+# V=1 prints the time each test took. HYVE_TEST_TIMEOUT bounds one run.
+
+set -u
+
+BUILD=${BUILD:-build}
+HYVE=${HYVE:-$BUILD/hyve}
+GUESTS=$BUILD/guests
+TIMEOUT=${HYVE_TEST_TIMEOUT:-120}
+MEMORY_MIB=64
+V=${V:-0}
+
+case $HYVE in /*) ;; *) HYVE=$PWD/$HYVE ;; esac
+case $GUESTS in /*) ;; *) GUESTS=$PWD/$GUESTS ;; esac
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hyve-guests.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { echo "PASS: $1"; }
+skip() { echo "SKIP: $1: $2"; }
+
+# fail NAME WHY: the verdict, then what the guest and hyve said.
+fail() {
+	echo "FAIL: $1: $2"
+	if [ -f "$TMP/$1.out" ]; then
+		echo "  --- COM1 output (last lines):"
+		tail -n 15 "$TMP/$1.out" | tr -d '\r' | sed 's/^/  | /'
+	fi
+	if [ -s "$TMP/$1.err" ]; then
+		echo "  --- hyve stderr (last lines):"
+		tail -n 8 "$TMP/$1.err" | sed 's/^/  | /'
+	fi
+}
+
+now() { date +%s.%N; }
+
+# profile FILE NAME GUEST CPUS ON_REBOOT CMDLINE: writes an INI profile.
+profile() {
+	cat > "$1" <<EOF
+; written by tests/guests/test.sh
+[vm]
+name = $2
+cpus = $4
+memory = ${MEMORY_MIB}M
+on_reboot = $5
+
+[boot]
+kernel = $GUESTS/$3.bzImage
+cmdline = $6
+EOF
+}
+
+# run TEST PROFILE... < input: runs hyve, leaving TEST.out (COM1, \r
+# stripped), TEST.err and the exit code in $rc.
+run() {
+	local t=$1
+	shift
+	timeout "$TIMEOUT" "$HYVE" run "$@" > "$TMP/$t.raw" 2> "$TMP/$t.err"
+	rc=$?
+	tr -d '\r' < "$TMP/$t.raw" > "$TMP/$t.out"
+}
+
+# has TEST LINE: TEST's output has LINE as a whole line.
+has() { grep -qxF -- "$2" "$TMP/$1.out"; }
+
+# expect_rc TEST WANT: false (after a FAIL line) unless $rc is WANT.
+expect_rc() {
+	if [ "$rc" -eq 124 ]; then
+		fail "$1" "hyve did not stop within ${TIMEOUT}s"
+		return 1
+	fi
+	if [ "$rc" -ne "$2" ]; then
+		fail "$1" "hyve exited $rc, expected $2"
+		return 1
+	fi
+}
+
+# Address of the first instruction whose disassembly matches $2 in guest $1.
+insn_addr() {
+	command -v objdump > /dev/null || return 0
+	objdump -d "$GUESTS/$1.elf" 2> /dev/null |
+		awk -v re="$2" '$0 ~ re { sub(":", "", $1); print $1; exit }'
+}
+
+# ---- bzImage headers (Linux boot protocol, no KVM needed) ----
+
+le() { od -An -t "u$3" -j "$2" -N "$3" --endian=little "$1" | tr -d ' '; }
+
+# check_image FILE: prints what is wrong with FILE's setup header, if anything.
+check_image() {
+	local f=$1 size setup sects syssize init ver
+	size=$(stat -c %s "$f")
+	[ "$size" -ge 1024 ] || { echo "only $size bytes"; return; }
+	sects=$(le "$f" $((0x1f1)) 1)
+	[ "$sects" -ge 1 ] || echo "setup_sects is $sects"
+	setup=$(((sects + 1) * 512))
+	[ "$(le "$f" $((0x1fe)) 2)" = $((0xaa55)) ] || echo "no boot_flag 0xAA55"
+	[ "$(dd if="$f" bs=1 skip=$((0x202)) count=4 2> /dev/null)" = HdrS ] ||
+		echo "no HdrS magic"
+	ver=$(le "$f" $((0x206)) 2)
+	[ "$ver" -ge $((0x20c)) ] || printf 'protocol version %#x < 0x20c\n' "$ver"
+	[ $(($(le "$f" $((0x211)) 1) & 1)) = 1 ] || echo "loadflags lack LOADED_HIGH"
+	[ $(($(le "$f" $((0x236)) 2) & 1)) = 1 ] || echo "xloadflags lack XLF_KERNEL_64"
+	[ "$(le "$f" $((0x234)) 1)" = 0 ] || echo "relocatable_kernel is set"
+	[ "$(le "$f" $((0x258)) 8)" = $((0x100000)) ] || echo "pref_address is not 1 MiB"
+	[ "$(le "$f" $((0x22c)) 4)" = $((0x7fffffff)) ] || echo "initrd_addr_max is not 0x7fffffff"
+	[ "$(le "$f" $((0x238)) 4)" -gt 0 ] || echo "cmdline_size is 0"
+	syssize=$(($(le "$f" $((0x1f4)) 4) * 16))
+	[ "$syssize" -ge $((size - setup)) ] && [ "$syssize" -lt $((size - setup + 16)) ] ||
+		echo "syssize covers $syssize bytes, the file has $((size - setup)) after setup"
+	init=$(le "$f" $((0x260)) 4)
+	[ "$init" -ge "$syssize" ] || echo "init_size $init < syssize bytes $syssize"
+	[ "$(le "$f" $((setup + 0x200)) 1)" = $((0xfa)) ] ||
+		echo "no cli at the 64-bit entry (file offset $((setup + 0x200)))"
+}
+
+test_image_headers() {
+	local g why bad=
+	for g in hello echo smp reboot-count crash internal; do
+		if [ ! -f "$GUESTS/$g.bzImage" ]; then
+			bad="$bad $g: missing (make guests);"
+			continue
+		fi
+		why=$(check_image "$GUESTS/$g.bzImage" | tr '\n' ';')
+		[ -z "$why" ] || bad="$bad $g: $why"
+	done
+	if [ -n "$bad" ]; then
+		fail image-headers "$bad"
+	else
+		pass image-headers
+	fi
+}
+
+# ---- guests under hyve run ----
+
+test_hello() {
+	local t=hello cmdline='console=ttyS0 hyve.test=hello-42 a=b,c' kib
+	profile "$TMP/$t.ini" "$t" hello 1 exit "$cmdline"
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 0 || return
+	has $t "hello from hyve guest" || { fail $t "no greeting"; return; }
+	has $t "cmdline: $cmdline" ||
+		{ fail $t "command line not 'cmdline: $cmdline'"; return; }
+	kib=$(sed -n 's/^e820: [0-9]* entries, \([0-9]*\) KiB usable$/\1/p' "$TMP/$t.out")
+	if [ -z "$kib" ] || [ "$kib" -gt $((MEMORY_MIB * 1024)) ] ||
+	   [ "$kib" -lt $(((MEMORY_MIB - 1) * 1024)) ]; then
+		fail $t "e820 usable RAM is '${kib}' KiB for memory = ${MEMORY_MIB}M"
+		return
+	fi
+	pass $t
+}
+
+# The RSDP found by scanning 0xe0000-0xfffff, not from boot_params.
+test_hello_rsdp_scan() {
+	local t=hello-rsdp-scan
+	profile "$TMP/$t.ini" "$t" hello 1 exit "acpi_rsdp=scan"
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 0 || return
+	has $t "acpi: ignoring boot_params.acpi_rsdp_addr" ||
+		{ fail $t "guest did not take the scan path"; return; }
+	pass $t
+}
+
+# Input piped at once: most of it arrives before the guest enables the UART.
+test_echo() {
+	local t=echo
+	profile "$TMP/$t.ini" "$t" echo 1 exit ""
+	printf 'abc\nquit\n' > "$TMP/$t.in"
+	run $t "$TMP/$t.ini" < "$TMP/$t.in"
+	expect_rc $t 0 || return
+	has $t "got: ABC" || { fail $t "no 'got: ABC'"; return; }
+	has $t "got: QUIT" || { fail $t "no 'got: QUIT'"; return; }
+	pass $t
+}
+
+# wait_for TEST LINE: waits (bounded) until TEST.raw has a line with LINE.
+wait_for() {
+	local i
+	for ((i = 0; i < TIMEOUT * 10; i++)); do
+		tr -d '\r' < "$TMP/$1.raw" 2> /dev/null | grep -qF -- "$2" &&
+			return 0
+		kill -0 "$pid" 2> /dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# Input sent only once the guest waits in hlt: the receive IRQ must wake it.
+test_echo_late_input() {
+	local t=echo-late-input pid
+	profile "$TMP/$t.ini" "$t" echo 1 exit ""
+	mkfifo "$TMP/$t.in"
+	: > "$TMP/$t.raw"
+	timeout "$TIMEOUT" "$HYVE" run "$TMP/$t.ini" < "$TMP/$t.in" \
+		> "$TMP/$t.raw" 2> "$TMP/$t.err" &
+	pid=$!
+	exec 3> "$TMP/$t.in"
+	if wait_for $t "echo> "; then
+		sleep 0.2
+		printf 'late\n' >&3
+		wait_for $t "got: LATE" && printf 'quit\n' >&3
+	fi
+	exec 3>&-
+	wait $pid
+	rc=$?
+	tr -d '\r' < "$TMP/$t.raw" > "$TMP/$t.out"
+	expect_rc $t 0 || return
+	has $t "got: LATE" || { fail $t "no 'got: LATE'"; return; }
+	pass $t
+}
+
+test_echo_reset() {	# TEST LINE: a reset with on_reboot = exit
+	local t=$1
+	profile "$TMP/$t.ini" "$t" echo 1 exit ""
+	printf '%s\n' "$2" > "$TMP/$t.in"
+	run $t "$TMP/$t.ini" < "$TMP/$t.in"
+	expect_rc $t 4 || return
+	has $t "got: ${2^^}" || { fail $t "no 'got: ${2^^}'"; return; }
+	pass $t
+}
+
+test_reboot_count() {
+	local t=reboot-count
+	profile "$TMP/$t.ini" "$t" reboot-count 1 restart ""
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 0 || return
+	if [ "$(grep '^boot ' "$TMP/$t.out" | tr '\n' ,)" != "boot 0,boot 1,boot 2," ]; then
+		fail $t "expected boot 0, boot 1, boot 2 (does CMOS RAM survive a reset?)"
+		return
+	fi
+	pass $t
+}
+
+test_smp() {	# CPUS
+	local t=smp-$1 i
+	profile "$TMP/$t.ini" "$t" smp "$1" exit ""
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 0 || return
+	has $t "smp: $1 cpus online" || { fail $t "not 'smp: $1 cpus online'"; return; }
+	for ((i = 1; i < $1; i++)); do
+		grep -qx "cpu $i up (apic [0-9]*)" "$TMP/$t.out" ||
+			{ fail $t "no 'cpu $i up' line"; return; }
+	done
+	pass $t
+}
+
+test_crash() {
+	local t=crash addr
+	profile "$TMP/$t.ini" "$t" crash 1 exit ""
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 3 || return
+	grep -qi "triple fault" "$TMP/$t.err" ||
+		{ fail $t "no 'triple fault' in hyve's message"; return; }
+	addr=$(insn_addr crash '\tud2')
+	if [ -n "$addr" ] && ! grep -qiE "rip:? *(0x)?0*$addr\b" "$TMP/$t.err"; then
+		fail $t "message lacks the ud2's RIP 0x$addr"
+		return
+	fi
+	pass $t
+}
+
+test_internal() {
+	local t=internal addr
+	profile "$TMP/$t.ini" "$t" internal 1 exit "internal=movntdqa"
+	run $t "$TMP/$t.ini" < /dev/null
+	expect_rc $t 3 || return
+	addr=$(insn_addr internal '\tmovntdqa')
+	if [ -n "$addr" ]; then
+		grep -qiE "rip:? *(0x)?0*$addr\b" "$TMP/$t.err" ||
+			{ fail $t "message lacks the movntdqa's RIP 0x$addr"; return; }
+	else
+		grep -qiE "rip:? *(0x)?[0-9a-f]+" "$TMP/$t.err" ||
+			{ fail $t "message lacks a RIP"; return; }
+	fi
+	grep -qi "66 0f 38 2a" "$TMP/$t.err" ||
+		{ fail $t "message lacks the instruction bytes 66 0f 38 2a"; return; }
+	pass $t
+}
+
+# Two VMs in one process, each COM1 line whole and prefixed with [NAME].
+# Interleaving is timing-dependent: a few rounds make a mix-up likelier.
+test_two_vms() {
+	local t=two-vms round l
+	profile "$TMP/$t-a.ini" alpha hello 1 exit "vm=alpha"
+	profile "$TMP/$t-b.ini" beta hello 1 exit "vm=beta"
+	for round in 1 2 3; do
+		run $t "$TMP/$t-a.ini" "$TMP/$t-b.ini" < /dev/null
+		expect_rc $t 0 || return
+		for l in "[alpha] hello from hyve guest" \
+			 "[alpha] cmdline: vm=alpha" \
+			 "[beta] hello from hyve guest" \
+			 "[beta] cmdline: vm=beta"; do
+			has $t "$l" || { fail $t "round $round: no whole line '$l' (lines of the two VMs mixed?)"; return; }
+		done
+	done
+	pass $t
+}
+
+# ---- main ----
+
+ALL="image-headers hello hello-rsdp-scan echo echo-late-input echo-reboot
+echo-acpireset reboot-count smp-1 smp-2 smp-4 crash internal two-vms"
+
+# timed NAME FUNCTION ARGS...: runs a test; with V=1 says how long it took.
+timed() {
+	local name=$1 start
+	shift
+	start=$(now)
+	"$@"
+	[ "$V" = 1 ] && awk -v a="$start" -v b="$(now)" -v n="$name" \
+		'BEGIN { printf "  time: %s %.2f s\n", n, b - a }'
+	true
+}
+
+timed image-headers test_image_headers
+if [ ! -e /dev/kvm ]; then
+	for t in $ALL; do
+		[ "$t" = image-headers ] || skip "$t" "no /dev/kvm"
+	done
+	exit 0
+fi
+if [ ! -x "$HYVE" ]; then
+	for t in $ALL; do
+		[ "$t" = image-headers ] || fail "$t" "no hyve binary at $HYVE (make)"
+	done
+	exit 0
+fi
+timed hello test_hello
+timed hello-rsdp-scan test_hello_rsdp_scan
+timed echo test_echo
+timed echo-late-input test_echo_late_input
+timed echo-reboot test_echo_reset echo-reboot reboot
+timed echo-acpireset test_echo_reset echo-acpireset acpireset
+timed reboot-count test_reboot_count
+timed smp-1 test_smp 1
+timed smp-2 test_smp 2
+timed smp-4 test_smp 4
+timed crash test_crash
+timed internal test_internal
+timed two-vms test_two_vms
+exit 0
