@@ -48,7 +48,7 @@ LIBHYVE := $(BUILD)/libhyve.a
 HYVE := $(BUILD)/hyve
 
 .PHONY: all check asan install uninstall clean guests unit sandbox help
-all: $(HYVE) hyve
+all: $(HYVE) hyve guests
 
 # The top-level ./hyve is a link to the build, so './hyve' works after 'make'.
 hyve: $(HYVE)
@@ -74,7 +74,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) tests/unit/check.h
 
 unit: $(UNIT_BINS)
 
--include tests/guests/guests.mk
+include tests/guests/guests.mk
 
 check: $(HYVE) $(UNIT_BINS) guests
 	@BUILD=$(BUILD) bash tests/run
