@@ -6,17 +6,19 @@
 #include <time.h>
 
 #include "devices/devices.h"
+#include "devices/acpi-pm.h"
 #include "vmm/acpi.h"
 #include "vmm/layout.h"
 
 /*
- * What the guest can change. PM1 enable keeps RTC_EN so that Linux's RTC
- * driver can install its fixed-event handler (the alarm itself arrives on
- * IRQ 8), but not GBL_EN: without firmware there is no global lock, and
- * ACPICA notices that from the bit not sticking.
+ * What the guest can change. PM1 enable also keeps GBL_EN and RTC_EN, so
+ * that ACPICA and Linux's RTC driver can install their fixed-event handlers
+ * (they check that the bit sticks) even though those events never fire:
+ * no firmware contends for the global lock, and the RTC alarm arrives on
+ * IRQ 8.
  */
-#define ACPI_PM1_STS_BITS	(ACPI_PM1_TMR | ACPI_PM1_PWRBTN | ACPI_PM1_WAK)
-#define ACPI_PM1_EN_BITS	(ACPI_PM1_TMR | ACPI_PM1_PWRBTN | ACPI_PM1_RTC)
+#define ACPI_PM1_EN_BITS	(ACPI_PM1_TMR | ACPI_PM1_GBL | \
+				 ACPI_PM1_PWRBTN | ACPI_PM1_RTC)
 #define ACPI_PM1_SCI_BITS	(ACPI_PM1_TMR | ACPI_PM1_PWRBTN)
 #define ACPI_PM1_CNT_BITS	(ACPI_PM1_CNT_BM_RLD | ACPI_PM1_CNT_SLP_TYP)
 #define ACPI_PM_TMR_MSB		31	/* TMR_STS: this bit changed */

@@ -18,14 +18,14 @@
 
 #define I8042_STS_OBF		0x01	/* output buffer full */
 #define I8042_STS_SYS		0x04	/* system flag (self test passed) */
-#define I8042_STS_A2		0x08	/* last write went to the command port */
+#define I8042_STS_A2		0x08	/* last write was a command */
 #define I8042_STS_INH		0x10	/* 1: keyboard not inhibited */
 
 #define I8042_CTR_SYS		0x04
 #define I8042_CTR_KBD_DIS	0x10
 #define I8042_CTR_AUX_DIS	0x20
 
-#define I8042_OUT_RESET		0x01	/* output port: reset line, active low */
+#define I8042_OUT_RESET		0x01	/* reset line, active low */
 
 struct i8042 {
 	pthread_mutex_t lock;

@@ -85,7 +85,7 @@ sink_attach(struct vm *vm, const void *arg, void **state, char *err)
 				 &s->hits[i]);
 		if (rc < 0) {
 			snprintf(err, VM_ERR_MAX,
-				 "ioport-sink: cannot claim %s ports %#x-%#x: %s",
+				 "ioport-sink: cannot claim %s %#x-%#x: %s",
 				 r->name, r->base, r->base + r->len - 1,
 				 strerror(-rc));
 			free(s);

@@ -36,7 +36,7 @@
 #define RTC_C_IRQF		0x80
 #define RTC_C_UF		0x10
 #define RTC_D_VRT		0x80
-#define RTC_HOUR_PM		0x80	/* in the hours register, 12-hour mode */
+#define RTC_HOUR_PM		0x80	/* hours register, 12-hour mode */
 
 /* A broken-down civil time (proleptic Gregorian, no time zone). */
 struct rtc_tm {

@@ -146,7 +146,8 @@ uart_refill(struct uart *u)
 
 	if (u->con == NULL || (u->mcr & UART_MCR_LOOP))
 		return;
-	while (u->rx.count < uart_fifo_cap(u) && console_in_get(u->con, &b) == 1)
+	while (u->rx.count < uart_fifo_cap(u) &&
+	       console_in_get(u->con, &b) == 1)
 		uart_fifo_push(&u->rx, b);
 }
 

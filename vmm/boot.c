@@ -112,7 +112,10 @@ static int boot_initrd(struct vm *vm, const struct bzimage_info *bz,
 
 static int boot_acpi(struct vm *vm, uint8_t *bp, char *err)
 {
-	struct acpi_params ap = { .cpus = vm->cfg.cpus };
+	struct acpi_params ap = {
+		.cpus = vm->cfg.cpus,
+		.rtc_century = CMOS_CENTURY,
+	};
 	size_t used = 0;
 	int rc;
 

@@ -40,6 +40,9 @@
 #define PORT_PM_TMR		0x608
 #define PORT_PM_TMR_LEN		4
 
+/* CMOS index of the RTC's century byte (the FADT names it) */
+#define CMOS_CENTURY		0x32
+
 /* ACPI S5 (soft off) sleep type, as written to PM1_CNT.SLP_TYP */
 #define ACPI_S5_SLP_TYP		5
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "tests/unit/check.h"
+#include "devices/acpi-pm.h"
 #include "vmm/acpi.h"
 #include "vmm/aml.h"
 #include "vmm/layout.h"
@@ -659,9 +660,10 @@ test_pm_events(void)
 		 (uint32_t)ACPI_PM1_PWRBTN << 16);
 	CHECK_EQ(r.sci, false);
 
-	/* No firmware, no global lock: GBL_EN does not stick; RTC_EN does. */
-	pm_wr(&pm, ACPI_PM_EVT, 2, 2, ACPI_PM1_GBL | ACPI_PM1_RTC);
-	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 2, 2), ACPI_PM1_RTC);
+	/* GBL_EN and RTC_EN stick (handlers check), bits 1-4 do not. */
+	pm_wr(&pm, ACPI_PM_EVT, 2, 2, ACPI_PM1_GBL | ACPI_PM1_RTC | 0x1e);
+	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 2, 2), ACPI_PM1_GBL | ACPI_PM1_RTC);
+	CHECK_EQ(r.sci, false);
 
 	/* Bytes outside the block float high; an 8-byte read is split. */
 	CHECK_EQ(pm_rd(&pm, ACPI_PM_EVT, 4, 1), 0xff);
