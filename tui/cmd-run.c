@@ -50,8 +50,8 @@ static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: hyve run PROFILE.ini [PROFILE.ini...]\n"
 		"Starts the VM of each profile in this process. COM1 goes to "
-		"the terminal;\nCtrl-] q force-stops and quits, Ctrl-] Ctrl-] "
-		"sends Ctrl-].\n");
+		"the terminal.\nKeys after Ctrl-]: q force-stop and quit, p "
+		"ACPI power button, r reset,\n? help, Ctrl-] send Ctrl-].\n");
 }
 
 static void write_all(int fd, const void *buf, size_t len)
@@ -175,7 +175,67 @@ static void run_flush_input(struct run *r)
 	r->pending_len -= n;
 }
 
-/* Terminal input: Ctrl-] q quits, Ctrl-] Ctrl-] sends one Ctrl-]. */
+static void run_key_quit(struct run *r)
+{
+	run_say(r, "hyve: force-stopping");
+	run_stop_all(r);
+}
+
+static void run_key_power(struct run *r)
+{
+	run_say(r, "hyve: pressing the power button");
+	for (unsigned i = 0; i < r->n; i++)
+		vm_power_button(r->vms[i].vm);
+}
+
+static void run_key_reset(struct run *r)
+{
+	run_say(r, "hyve: resetting");
+	for (unsigned i = 0; i < r->n; i++)
+		vm_reset(r->vms[i].vm);
+}
+
+static void run_key_help(struct run *r);
+
+/* What a key after the escape key does; Ctrl-] itself is sent through. */
+static const struct run_key {
+	uint8_t key;
+	void (*fn)(struct run *r);
+	const char *help;
+} run_keys[] = {
+	{ 'q', run_key_quit, "q force-stop and quit" },
+	{ 'p', run_key_power, "p press the ACPI power button" },
+	{ 'r', run_key_reset, "r reset" },
+	{ '?', run_key_help, "? this help" },
+};
+
+static void run_key_help(struct run *r)
+{
+	char help[256];
+	size_t o = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(run_keys); i++)
+		o += (size_t)snprintf(help + o, sizeof(help) - o, "%s%s",
+				      i ? ", " : "", run_keys[i].help);
+	run_say(r, "hyve: Ctrl-] then: %s, Ctrl-] send Ctrl-]", help);
+}
+
+static void run_escape(struct run *r, uint8_t c)
+{
+	if (c == ESCAPE_KEY) {
+		run_queue(r, &c, 1);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(run_keys); i++) {
+		if (run_keys[i].key == c) {
+			run_keys[i].fn(r);
+			return;
+		}
+	}
+	run_key_help(r);
+}
+
+/* Terminal input: keys go to the guest except after the escape key. */
 static void run_input(struct run *r)
 {
 	uint8_t buf[INPUT_MAX];
@@ -192,23 +252,13 @@ static void run_input(struct run *r)
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {
-		uint8_t c = buf[i];
-
 		if (r->escape) {
 			r->escape = false;
-			if (c == 'q' || c == 'Q') {
-				run_say(r, "hyve: force-stopping");
-				run_stop_all(r);
-			} else if (c == ESCAPE_KEY) {
-				run_queue(r, &c, 1);
-			} else {
-				run_say(r, "hyve: Ctrl-] q quits, Ctrl-] "
-					"Ctrl-] sends Ctrl-]");
-			}
-		} else if (c == ESCAPE_KEY) {
+			run_escape(r, buf[i]);
+		} else if (buf[i] == ESCAPE_KEY) {
 			r->escape = true;
 		} else {
-			run_queue(r, &c, 1);
+			run_queue(r, &buf[i], 1);
 		}
 	}
 }
