@@ -416,7 +416,7 @@ uart_new(struct console *con, void (*irq)(void *arg, bool level), void *arg)
 	u->irq_arg = arg;
 	uart_power_on(u);
 	if (con != NULL)
-		console_set_input_notify(con, uart_input_cb, u);
+		console_set_notify(con, uart_input_cb, u);
 	return u;
 }
 
@@ -445,7 +445,7 @@ uart_free(struct uart *u)
 		return;
 	/* Once this returns, the console makes no more callbacks. */
 	if (u->con != NULL)
-		console_set_input_notify(u->con, NULL, NULL);
+		console_set_notify(u->con, NULL, NULL);
 	pthread_mutex_lock(&u->lock);
 	uart_lower(u);
 	pthread_mutex_unlock(&u->lock);

@@ -18,6 +18,7 @@
 #define RUN_MAX_VMS	32
 #define ESCAPE_KEY	0x1d	/* Ctrl-] */
 #define INPUT_MAX	4096
+#define RUN_LINE_MAX	1024
 
 enum run_exit {
 	RUN_EXIT_POWEROFF = 0,
@@ -31,8 +32,9 @@ enum run_exit {
 struct run_vm {
 	struct vm *vm;
 	uint64_t log_cursor;
-	bool at_line_start;
 	bool stopped;
+	char line[RUN_LINE_MAX + 1];	/* partial output line (several VMs) */
+	size_t line_len;
 };
 
 struct run {
@@ -99,35 +101,43 @@ static void run_say(struct run *r, const char *fmt, ...)
 	write_all(STDERR_FILENO, msg, (size_t)n);
 }
 
-/* Copies guest output to stdout; with several VMs each line gets [NAME]. */
+/* Writes one buffered line of a VM as "[NAME] line". */
+static void run_flush_line(struct run_vm *rv)
+{
+	char out[VM_NAME_MAX + 4 + RUN_LINE_MAX];
+	int n;
+
+	if (!rv->line_len)
+		return;
+	n = snprintf(out, sizeof(out), "[%s] ", vm_name(rv->vm));
+	memcpy(out + n, rv->line, rv->line_len);
+	write_all(STDOUT_FILENO, out, (size_t)n + rv->line_len);
+	rv->line_len = 0;
+}
+
+/*
+ * Copies guest output to stdout. With several VMs, whole lines are written
+ * with a [NAME] prefix, so lines of different VMs never mix.
+ */
 static void run_output(struct run *r, struct run_vm *rv)
 {
-	char buf[4096], out[8192];
+	char buf[4096];
 	size_t n;
 
 	while ((n = vm_console_read(rv->vm, 0, buf, sizeof(buf))) > 0) {
-		size_t o = 0;
-
 		if (r->n == 1) {
 			write_all(STDOUT_FILENO, buf, n);
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (rv->at_line_start) {
-				int p = snprintf(out + o, sizeof(out) - o,
-						 "[%s] ", vm_name(rv->vm));
-				o += (size_t)p;
-				rv->at_line_start = false;
-			}
-			out[o++] = buf[i];
-			if (buf[i] == '\n')
-				rv->at_line_start = true;
-			if (o > sizeof(out) - VM_NAME_MAX - 8) {
-				write_all(STDOUT_FILENO, out, o);
-				o = 0;
-			}
+			rv->line[rv->line_len++] = buf[i];
+			if (buf[i] == '\n' || rv->line_len == RUN_LINE_MAX)
+				run_flush_line(rv);
 		}
-		write_all(STDOUT_FILENO, out, o);
+	}
+	if (rv->stopped && rv->line_len) {
+		rv->line[rv->line_len++] = '\n';
+		run_flush_line(rv);
 	}
 	/* COM2 has no place to go in headless mode yet: drain it. */
 	while (vm_console_read(rv->vm, 1, buf, sizeof(buf)) > 0)
@@ -392,7 +402,6 @@ static int run_create(struct run *r, int argc, char **argv)
 				argv[i], err);
 			return RUN_EXIT_START;
 		}
-		r->vms[r->n].at_line_start = true;
 		r->n++;
 	}
 	return 0;

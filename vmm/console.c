@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ struct ring {
 struct console {
 	struct ring out, in;
 	int wake_fd;
+	_Atomic bool out_blocked;	/* the guest side found no room */
 	pthread_mutex_t notify_lock;
 	void (*notify)(void *);
 	void *notify_arg;
@@ -109,7 +111,22 @@ void console_destroy(struct console *con)
 
 size_t console_out_space(struct console *con)
 {
+	size_t space = ring_space(&con->out);
+
+	if (space)
+		return space;
+	/* Ask the host side to notify us when it makes room, then look again
+	 * in case it did so in between. */
+	atomic_store(&con->out_blocked, true);
 	return ring_space(&con->out);
+}
+
+static void console_notify(struct console *con)
+{
+	pthread_mutex_lock(&con->notify_lock);
+	if (con->notify)
+		con->notify(con->notify_arg);
+	pthread_mutex_unlock(&con->notify_lock);
 }
 
 size_t console_out_put(struct console *con, const void *buf, size_t len)
@@ -135,8 +152,7 @@ size_t console_in_pending(struct console *con)
 	return ring_used(&con->in);
 }
 
-void console_set_input_notify(struct console *con, void (*fn)(void *),
-			      void *arg)
+void console_set_notify(struct console *con, void (*fn)(void *), void *arg)
 {
 	pthread_mutex_lock(&con->notify_lock);
 	con->notify = fn;
@@ -146,16 +162,18 @@ void console_set_input_notify(struct console *con, void (*fn)(void *),
 
 size_t console_out_get(struct console *con, void *buf, size_t len)
 {
-	return ring_get(&con->out, buf, len);
+	size_t n = ring_get(&con->out, buf, len);
+
+	if (n && atomic_exchange(&con->out_blocked, false))
+		console_notify(con);
+	return n;
 }
 
 size_t console_in_put(struct console *con, const void *buf, size_t len)
 {
 	size_t n = ring_put(&con->in, buf, len, NULL);
 
-	pthread_mutex_lock(&con->notify_lock);
-	if (n && con->notify)
-		con->notify(con->notify_arg);
-	pthread_mutex_unlock(&con->notify_lock);
+	if (n)
+		console_notify(con);
 	return n;
 }

@@ -22,9 +22,12 @@ size_t console_out_put(struct console *con, const void *buf, size_t len);
 /* Takes one byte of host input; returns 1, or 0 when none is waiting. */
 int console_in_get(struct console *con, uint8_t *byte);
 size_t console_in_pending(struct console *con);
-/* fn(arg) runs on the host writer's thread after new input is queued. */
-void console_set_input_notify(struct console *con, void (*fn)(void *),
-			      void *arg);
+/*
+ * fn(arg) runs on a host thread after new input is queued, and after the
+ * host took output while the guest side was waiting for room (see
+ * console_out_space), so a device can resume transmitting.
+ */
+void console_set_notify(struct console *con, void (*fn)(void *), void *arg);
 
 /* Host side. */
 size_t console_out_get(struct console *con, void *buf, size_t len);
