@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "profiles/profile.h"
@@ -19,6 +20,7 @@
 #define ESCAPE_KEY	0x1d	/* Ctrl-] */
 #define INPUT_MAX	4096
 #define RUN_LINE_MAX	1024
+#define RUN_SHUTDOWN_TIMEOUT 30	/* seconds */
 
 enum run_exit {
 	RUN_EXIT_POWEROFF = 0,
@@ -44,16 +46,21 @@ struct run {
 	bool escape;		/* Ctrl-] seen, waiting for the next key */
 	bool stdin_open;
 	struct termios saved;
+	int shutdown_timeout;	/* seconds from power button to force-stop */
+	long shutdown_deadline;	/* CLOCK_MONOTONIC ms; 0: not shutting down */
 	uint8_t pending[INPUT_MAX];	/* input the guest has not taken yet */
 	size_t pending_len;
 };
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: hyve run PROFILE.ini [PROFILE.ini...]\n"
+	fprintf(f, "usage: hyve run [-t SECONDS] PROFILE.ini [PROFILE.ini...]\n"
 		"Starts the VM of each profile in this process. COM1 goes to "
 		"the terminal.\nKeys after Ctrl-]: q force-stop and quit, p "
-		"ACPI power button, r reset,\n? help, Ctrl-] send Ctrl-].\n");
+		"ACPI power button, r reset,\n? help, Ctrl-] send Ctrl-].\n"
+		"SIGTERM, SIGINT and SIGHUP press the power button, then "
+		"force-stop after\n-t SECONDS (--shutdown-timeout, default 30; "
+		"0: at once) or a second signal.\n");
 }
 
 static void write_all(int fd, const void *buf, size_t len)
@@ -328,6 +335,36 @@ static int run_exit_code(struct run *r)
 	return worst;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * SIGTERM, SIGINT and SIGHUP shut the guests down gracefully: the ACPI
+ * power button, then a force-stop after the timeout or a second signal.
+ * SIGQUIT force-stops at once.
+ */
+static void run_signal(struct run *r, unsigned sig)
+{
+	if (sig == SIGQUIT || r->shutdown_deadline ||
+	    r->shutdown_timeout == 0) {
+		run_say(r, "hyve: %s: force-stopping", strsignal((int)sig));
+		r->shutdown_deadline = 0;
+		run_stop_all(r);
+		return;
+	}
+	run_say(r, "hyve: %s: pressing the power button; force-stop in %d s "
+		"or on a second signal", strsignal((int)sig),
+		r->shutdown_timeout);
+	r->shutdown_deadline = now_ms() + r->shutdown_timeout * 1000L;
+	for (unsigned i = 0; i < r->n; i++)
+		vm_power_button(r->vms[i].vm);
+}
+
 static int run_loop(struct run *r, int sigfd)
 {
 	struct pollfd pfd[2 * RUN_MAX_VMS + 2];
@@ -335,6 +372,14 @@ static int run_loop(struct run *r, int sigfd)
 	for (;;) {
 		unsigned np = 0, stopped = 0;
 		int timeout = r->pending_len ? 10 : -1;
+
+		if (r->shutdown_deadline) {
+			long left = r->shutdown_deadline - now_ms();
+
+			left = left < 0 ? 0 : left;
+			if (timeout < 0 || left < timeout)
+				timeout = (int)left;
+		}
 
 		for (unsigned i = 0; i < r->n; i++) {
 			run_output(r, &r->vms[i]);
@@ -370,11 +415,14 @@ static int run_loop(struct run *r, int sigfd)
 		if (pfd[2 * r->n].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-				run_say(r, "hyve: signal %u: force-stopping",
-					si.ssi_signo);
-				run_stop_all(r);
-			}
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				run_signal(r, si.ssi_signo);
+		}
+		if (r->shutdown_deadline && now_ms() >= r->shutdown_deadline) {
+			run_say(r, "hyve: the guest did not power off within "
+				"%d s: force-stopping", r->shutdown_timeout);
+			r->shutdown_deadline = 0;
+			run_stop_all(r);
 		}
 		if (pfd[2 * r->n + 1].revents)
 			run_input(r);
@@ -411,20 +459,37 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "shutdown-timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run *r;
 	sigset_t sigs;
 	int c, rc, sigfd;
 
+	int timeout = RUN_SHUTDOWN_TIMEOUT;
+	char *end;
+
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
+	while ((c = getopt_long(argc, argv, "+ht:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
 			run_usage(stdout);
 			return 0;
+		case 't':
+			errno = 0;
+			timeout = (int)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || timeout < 0 ||
+			    timeout > 86400) {
+				fprintf(stderr, "hyve run: --shutdown-timeout: "
+					"\"%s\" is not a number of seconds "
+					"(0 to 86400)\n", optarg);
+				return RUN_EXIT_USAGE;
+			}
+			break;
+		default:
+			run_usage(stderr);
+			return RUN_EXIT_USAGE;
 		}
-		run_usage(stderr);
-		return RUN_EXIT_USAGE;
 	}
 	argc -= optind;
 	argv += optind;
@@ -448,6 +513,7 @@ int cmd_run(int argc, char **argv)
 		free(r);
 		return RUN_EXIT_START;
 	}
+	r->shutdown_timeout = timeout;
 	rc = run_create(r, argc, argv);
 	for (unsigned i = 0; !rc && i < r->n; i++) {
 		int e = vm_start(r->vms[i].vm);

@@ -1,4 +1,4 @@
-/* crash.c - test guest: triple-faults (an exception through an IDT of not-present gates -> #NP -> #DF -> shutdown, Intel SDM vol. 3A 6.15). */
+/* crash.c - test guest: triple fault via an IDT of empty gates (Intel SDM vol. 3A 6.15, #DF). */
 #include "lib/guest.h"
 
 static uint8_t crash_idt[4096] __attribute__((aligned(16)));

@@ -1,4 +1,4 @@
-/* echo.c - test guest: interrupt-driven 16550A input through the I/O APIC; echoes lines upper-cased, powers off or resets on command. */
+/* echo.c - test guest: 16550A receive IRQs via the I/O APIC; echoes lines, powers off or resets. */
 #include "lib/guest.h"
 
 #define VEC_COM1	0x24

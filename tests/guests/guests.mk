@@ -1,4 +1,4 @@
-# guests.mk - builds the tiny test guests (tests/guests/*.c) as bzImages in $(BUILD)/guests; included by the Makefile.
+# guests.mk - builds the test guests as bzImages (Linux x86 boot protocol); included by Makefile.
 
 GUEST_CC ?= gcc
 GUEST_OBJCOPY ?= objcopy

@@ -1,4 +1,4 @@
-/* hello.c - test guest: greets, shows its command line and memory map, powers off through ACPI S5 (ACPI 6.5 7.4.2). */
+/* hello.c - test guest: greets, shows cmdline and e820, powers off via ACPI S5 (ACPI 6.5 7.4.2). */
 #include "lib/guest.h"
 
 #define E820_RAM	1

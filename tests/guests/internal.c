@@ -1,4 +1,4 @@
-/* internal.c - test guest: runs instructions KVM's x86 emulator cannot complete against unbacked MMIO, to get KVM_EXIT_INTERNAL_ERROR (Intel SDM vol. 2). */
+/* internal.c - test guest: an instruction KVM cannot emulate on MMIO -> KVM_EXIT_INTERNAL_ERROR. */
 #include "lib/guest.h"
 
 /* The one guest that uses SSE/AVX: only inside the asm statements below. */

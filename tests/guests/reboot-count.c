@@ -1,4 +1,4 @@
-/* reboot-count.c - test guest: counts its boots in CMOS RAM byte 0x50 (MC146818 NVRAM) across i8042 resets, powers off at the third. */
+/* reboot-count.c - test guest: counts boots in CMOS byte 0x50 across i8042 resets (MC146818). */
 #include "lib/guest.h"
 
 #define CMOS_BOOT_COUNT	0x50

@@ -1,4 +1,4 @@
-/* smp-trampoline.S - AP start-up code (Intel SDM vol. 3A 9.4 MP init, 9.8/9.9 mode switching): real mode -> protected mode -> long mode. */
+/* smp-trampoline.S - AP start-up code, real -> protected -> long mode (Intel SDM 3A 9.4, 9.9). */
 
 #define TRAMP_BASE	0x10000		/* SIPI vector 0x10 */
 #define TRAMP(x)	(TRAMP_BASE + ((x) - smp_tramp_start))

@@ -1,4 +1,4 @@
-/* smp.c - test guest: starts every MADT-listed AP with INIT-SIPI-SIPI (Intel SDM vol. 3A 9.4.4), counts them, powers off. */
+/* smp.c - test guest: starts each MADT-listed AP with INIT-SIPI-SIPI (Intel SDM 3A 9.4.4). */
 #include "lib/guest.h"
 
 #define TRAMP_BASE	0x10000

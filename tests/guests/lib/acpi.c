@@ -1,4 +1,4 @@
-/* acpi.c - ACPI table walk (RSDP, RSDT/XSDT, FADT, MADT, DSDT \_S5), S5 poweroff and RESET_REG (ACPI 6.5 ch. 5, 7.4.2, 4.8.4). */
+/* acpi.c - RSDP/XSDT/FADT/MADT/DSDT walk, S5 poweroff, RESET_REG (ACPI 6.5 ch. 5, 7.4.2). */
 #include "guest.h"
 
 #define RSDP_SCAN_START	0xe0000

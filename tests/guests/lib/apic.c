@@ -1,4 +1,4 @@
-/* apic.c - xAPIC (MMIO), I/O APIC (82093AA) and 8259A setup for the test guests (Intel SDM vol. 3A ch. 11, ACPI 6.5 5.2.12). */
+/* apic.c - xAPIC (MMIO), 82093AA I/O APIC, 8259A setup (Intel SDM 3A ch. 11, ACPI 6.5 5.2.12). */
 #include "guest.h"
 
 #define LAPIC_ID		0x020
@@ -109,7 +109,7 @@ void ioapic_route_isa(const struct madt_info *m, unsigned irq,
 		      "%#lx (GSI base %u, %u pins)", irq, gsi, m->ioapic_base,
 		      m->ioapic_gsi_base, entries);
 	pin = gsi - m->ioapic_gsi_base;
-	/* MPS INTI flags: polarity bits 1:0, trigger bits 3:2 (ISA: high, edge) */
+	/* MPS INTI flags: polarity 1:0, trigger 3:2 (ISA: high, edge) */
 	if ((flags & 3) == 3)
 		low |= REDIR_POLARITY_LOW;
 	if (((flags >> 2) & 3) == 3)

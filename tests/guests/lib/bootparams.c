@@ -1,4 +1,4 @@
-/* bootparams.c - reading the Linux zero page (struct boot_params, Documentation/arch/x86/zero-page.rst): command line and e820 map. */
+/* bootparams.c - the Linux zero page: cmdline and e820 (Documentation/arch/x86/zero-page.rst). */
 #include "guest.h"
 
 #define CMDLINE_LIMIT	0x100000000ULL	/* what the entry page tables map */

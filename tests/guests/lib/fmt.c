@@ -1,4 +1,4 @@
-/* fmt.c - string helpers and a small printf subset (C11 7.21.6.1 semantics for %s %c %d %u %x %p, flags # 0, width, precision) for the test guests. */
+/* fmt.c - string helpers and a printf subset (C11 7.21.6.1 conversions s c d u x p). */
 #include "guest.h"
 
 void *memset(void *d, int c, size_t n)

@@ -1,4 +1,4 @@
-/* guest.h - shared library of the hyve test guests (Linux x86 boot protocol 2.15, ACPI 6.x, 16550A, xAPIC/IOAPIC, 8254). */
+/* guest.h - the test guests' shared library: boot_params, ACPI, 16550A, APICs, 8254, printf. */
 #ifndef GUEST_H
 #define GUEST_H
 

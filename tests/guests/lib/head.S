@@ -1,4 +1,4 @@
-/* head.S - bzImage layout of a test guest: boot sector and setup header (Linux x86 boot protocol 2.15, Documentation/arch/x86/boot.rst), 64-bit entry. */
+/* head.S - bzImage boot sector, setup header and 64-bit entry (Linux boot protocol 2.15, boot.rst). */
 
 #define SETUP_SECTS	1	/* setup sectors after the boot sector */
 #define LOADED_HIGH	0x01
@@ -76,7 +76,7 @@ version_string:
 	.code64
 	.globl	startup_32
 startup_32:
-	cli			/* the same bytes decode in 32- and 64-bit mode */
+	cli			/* same bytes in 32- and 64-bit mode */
 	hlt
 	jmp	startup_32
 

@@ -1,4 +1,4 @@
-/* platform.c - PC platform bits: i8042 reset (8042 command 0xFE), MC146818 CMOS RAM, 8254 PIT channel 2 delays. */
+/* platform.c - i8042 reset (command 0xFE), MC146818 CMOS RAM, 8254 PIT channel 2 delays. */
 #include "guest.h"
 
 #define I8042_STATUS		0x64
@@ -11,7 +11,7 @@
 
 #define PIT_CH2			0x42
 #define PIT_MODE		0x43
-#define PIT_PORT_B		0x61	/* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
+#define PIT_PORT_B		0x61	/* 0: gate 2, 1: speaker, 5: OUT2 */
 #define PIT_HZ			1193182u
 #define PIT_MAX_SPINS		1000000u
 

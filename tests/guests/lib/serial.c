@@ -1,4 +1,4 @@
-/* serial.c - polled output and receive interrupts on a 16550A UART at COM1 (TI PC16550D datasheet). */
+/* serial.c - polled output and receive interrupts on a 16550A at COM1 (TI PC16550D). */
 #include "guest.h"
 
 #define UART_RBR	0	/* receive buffer (read, DLAB 0) */

@@ -1,4 +1,4 @@
-/* trap-entry.S - interrupt and exception entry stubs for the test guests (Intel SDM vol. 3A ch. 6, 64-bit IDT gates). */
+/* trap-entry.S - interrupt and exception entry stubs (Intel SDM vol. 3A 6.14.2 stack frame). */
 
 /* Vectors where the CPU pushes an error code. */
 #define HAS_ERR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || \

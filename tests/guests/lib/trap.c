@@ -1,4 +1,4 @@
-/* trap.c - IDT setup and interrupt dispatch for the test guests (Intel SDM vol. 3A 6.14, 64-bit interrupt gates). */
+/* trap.c - IDT setup and interrupt dispatch (Intel SDM vol. 3A 6.14, 64-bit gates). */
 #include "guest.h"
 
 #define GDT_CODE64	0x10

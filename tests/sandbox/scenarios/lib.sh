@@ -42,7 +42,7 @@ alive() {
 # show FILE [N]: the last N lines of FILE into the log, indented.
 show() {
 	[ -s "$1" ] || { echo "  | ($1 is empty)"; return 0; }
-	tail -n "${2:-20}" "$1" | tr -d '\r' | sed "s|^|  $(basename "$1")| |"
+	tail -n "${2:-20}" "$1" | tr -d '\r' | sed "s|^|  $(basename "$1"): |"
 }
 
 # vm_start NAME FD CMD...: run CMD with stdin from the FIFO NAME.in (held

@@ -16,7 +16,7 @@ fi
 pass smoke-kvm
 
 vm_start q 3 $Q -smp 2 -append "console=ttyS0 panic=-1"
-if vm_expect q -Fx "HYVE-GUEST: init" 300; then
+if vm_expect q -E "HYVE-GUEST: init$" 300; then
 	pass smoke-l2-init
 	note "qemu: L2 init after $(vm_elapsed q) s"
 else
