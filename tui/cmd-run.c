@@ -21,6 +21,7 @@
 #define INPUT_MAX	4096
 #define RUN_LINE_MAX	1024
 #define RUN_SHUTDOWN_TIMEOUT 30	/* seconds */
+#define RUN_SIGNAL_REPEAT_MS 500
 
 enum run_exit {
 	RUN_EXIT_POWEROFF = 0,
@@ -48,6 +49,8 @@ struct run {
 	struct termios saved;
 	int shutdown_timeout;	/* seconds from power button to force-stop */
 	long shutdown_deadline;	/* CLOCK_MONOTONIC ms; 0: not shutting down */
+	long shutdown_start;	/* when the first signal came */
+	unsigned shutdown_signal;
 	uint8_t pending[INPUT_MAX];	/* input the guest has not taken yet */
 	size_t pending_len;
 };
@@ -350,6 +353,11 @@ static long now_ms(void)
  */
 static void run_signal(struct run *r, unsigned sig)
 {
+	/* timeout(1) and shells signal the process and its group at once:
+	 * only a signal a moment later counts as a second one. */
+	if (r->shutdown_deadline && sig == r->shutdown_signal &&
+	    now_ms() - r->shutdown_start < RUN_SIGNAL_REPEAT_MS)
+		return;
 	if (sig == SIGQUIT || r->shutdown_deadline ||
 	    r->shutdown_timeout == 0) {
 		run_say(r, "hyve: %s: force-stopping", strsignal((int)sig));
@@ -360,7 +368,9 @@ static void run_signal(struct run *r, unsigned sig)
 	run_say(r, "hyve: %s: pressing the power button; force-stop in %d s "
 		"or on a second signal", strsignal((int)sig),
 		r->shutdown_timeout);
-	r->shutdown_deadline = now_ms() + r->shutdown_timeout * 1000L;
+	r->shutdown_signal = sig;
+	r->shutdown_start = now_ms();
+	r->shutdown_deadline = r->shutdown_start + r->shutdown_timeout * 1000L;
 	for (unsigned i = 0; i < r->n; i++)
 		vm_power_button(r->vms[i].vm);
 }

@@ -133,8 +133,18 @@ static void vcpu_shutdown(struct vcpu *vcpu)
 	struct kvm_sregs sregs;
 	uint64_t rip = vcpu_rip(vcpu);
 
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0 &&
-	    sregs.idt.limit == 0) {
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+		vm_fail(vcpu->vm, "vCPU %u: triple fault (the guest crashed)",
+			vcpu->index);
+		return;
+	}
+	/* AMD's KVM has already reset the vCPU: the faulting RIP is gone. */
+	if (rip == 0xfff0 && sregs.cs.base == 0xffff0000) {
+		vm_fail(vcpu->vm, "vCPU %u: triple fault (the guest crashed; "
+			"KVM reset the vCPU, so its RIP is lost)", vcpu->index);
+		return;
+	}
+	if (sregs.idt.limit == 0) {
 		vm_request_reset(vcpu->vm, "triple fault with an empty IDT");
 		return;
 	}

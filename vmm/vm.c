@@ -113,6 +113,7 @@ static void vm_request(struct vm *vm, unsigned req)
 	fd_signal(vm->ctl_fd);
 }
 
+/* The VM failed: the first reason becomes its status message. */
 void vm_fail(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -124,12 +125,8 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 		va_end(ap);
 		vm->requests |= REQ_FAIL;
 	}
-	va_start(ap, fmt);
-	vm_log_locked(vm, fmt, ap);
-	va_end(ap);
 	pthread_mutex_unlock(&vm->lock);
 	fd_signal(vm->ctl_fd);
-	fd_signal(vm->state_fd);
 }
 
 void vm_request_poweroff(struct vm *vm)

@@ -1,26 +1,35 @@
-/* echo.c - test guest: 16550A receive IRQs via the I/O APIC; echoes lines, powers off or resets. */
+/* echo.c - test guest: 16550A receive IRQs, ACPI power button; echoes lines, powers off or resets. */
 #include "lib/guest.h"
 
 #define VEC_COM1	0x24
+#define VEC_SCI		0x29
 #define RX_RING		256	/* power of two */
 #define LINE_MAX	128
 
 static volatile uint8_t rx_ring[RX_RING];
 static volatile unsigned rx_head, rx_tail;	/* head: ISR, tail: main */
 static volatile unsigned rx_irqs;
+static volatile bool power_button;
 
-/* Drains the receiver; bytes beyond a full ring are dropped. */
+/* Drains the receiver (bounded); bytes beyond a full ring are dropped. */
 static void echo_com1_irq(struct trap_frame *f)
 {
+	unsigned n = 0;
 	int c;
 
 	rx_irqs++;
-	while ((c = serial_getc_nowait()) >= 0) {
+	while (n++ < 4 * RX_RING && (c = serial_getc_nowait()) >= 0) {
 		if (rx_head - rx_tail < RX_RING) {
 			rx_ring[rx_head % RX_RING] = (uint8_t)c;
 			rx_head++;
 		}
 	}
+}
+
+static void echo_sci_irq(struct trap_frame *f)
+{
+	if (acpi_power_button_check())
+		power_button = true;
 }
 
 /* Sleeps until the ISR has queued a byte, then returns it. */
@@ -29,8 +38,16 @@ static int echo_getc(void)
 	int c;
 
 	irq_disable();
-	while (rx_head == rx_tail)
-		irq_enable_and_halt();	/* sti; hlt, then cli below */
+	while (rx_head == rx_tail) {
+		if (power_button) {
+			irq_enable();
+			kprintf("\necho: power button pressed, powering "
+				"off\n");
+			acpi_poweroff();
+		}
+		irq_enable_and_halt();	/* sti; hlt, then cli again */
+		irq_disable();
+	}
 	c = rx_ring[rx_tail % RX_RING];
 	rx_tail++;
 	irq_enable();
@@ -74,10 +91,12 @@ void guest_main(void)
 	pic_disable();
 	lapic_init(madt.lapic_base);
 	trap_set_handler(VEC_COM1, echo_com1_irq);
-	ioapic_route_isa(&madt, COM1_IRQ, VEC_COM1, lapic_id());
+	trap_set_handler(VEC_SCI, echo_sci_irq);
+	ioapic_route_isa(&madt, COM1_IRQ, VEC_COM1, lapic_id(), false);
+	acpi_power_button_enable(&madt, VEC_SCI, lapic_id());
 	serial_rx_irq_enable();
-	kprintf("echo: ready (COM1 IRQ %u -> vector %#x)\n", COM1_IRQ,
-		VEC_COM1);
+	kprintf("echo: ready (COM1 IRQ %u -> vector %#x, SCI -> %#x)\n",
+		COM1_IRQ, VEC_COM1, VEC_SCI);
 	kprintf("echo> ");
 	for (;;) {
 		c = echo_getc();

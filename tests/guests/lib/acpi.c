@@ -8,7 +8,11 @@
 
 /* FADT field offsets */
 #define FADT_DSDT		40
+#define FADT_SCI_INT		46
+#define FADT_SMI_CMD		48
+#define FADT_PM1A_EVT_BLK	56
 #define FADT_PM1A_CNT_BLK	64
+#define FADT_PM1_EVT_LEN	88
 #define FADT_FLAGS		112
 #define FADT_RESET_REG		116
 #define FADT_RESET_VALUE	128
@@ -22,6 +26,8 @@
 #define PM1_SLP_TYP_SHIFT	10
 #define PM1_SLP_TYP_MASK	(7u << 10)
 #define PM1_SLP_EN		(1u << 13)
+#define PM1_SCI_EN		(1u << 0)
+#define PM1_PWRBTN		(1u << 8)	/* in PM1 status and enable */
 
 #define AML_NAME_OP		0x08
 #define AML_PACKAGE_OP		0x12
@@ -55,6 +61,7 @@ struct acpi_gas {
 static char acpi_err[160];
 static const struct acpi_rsdp *acpi_rsdp_cached;
 static bool acpi_scan_only;
+static uint16_t acpi_pm1a_sts;		/* set by acpi_power_button_enable */
 
 void acpi_rsdp_scan_only(void)
 {
@@ -333,11 +340,68 @@ static void __attribute__((noreturn)) acpi_wait_then_fail(const char *what)
 	panic("still running 2 s after %s", what);
 }
 
+/* PM1a_CNT's port, from X_PM1a_CNT_BLK or PM1a_CNT_BLK; panics if none. */
+static uint16_t acpi_pm1a_cnt(const struct acpi_sdt *fadt)
+{
+	struct acpi_gas x_cnt;
+	uint64_t port;
+
+	memset(&x_cnt, 0, sizeof(x_cnt));
+	if (fadt->length >= FADT_X_PM1A_CNT_BLK + sizeof(x_cnt))
+		memcpy(&x_cnt, (const uint8_t *)fadt + FADT_X_PM1A_CNT_BLK,
+		       sizeof(x_cnt));
+	if (x_cnt.address) {
+		if (x_cnt.space_id != GAS_SYSTEM_IO)
+			panic("X_PM1a_CNT_BLK is in address space %u, not "
+			      "system I/O", x_cnt.space_id);
+		port = x_cnt.address;
+	} else {
+		port = acpi_field(fadt, FADT_PM1A_CNT_BLK, 4);
+	}
+	if (!port || port > 0xfffe)
+		panic("FADT PM1a_CNT_BLK is %#lx", port);
+	return (uint16_t)port;
+}
+
+void acpi_power_button_enable(const struct madt_info *m, unsigned vector,
+			      uint32_t apic_id)
+{
+	const struct acpi_sdt *fadt = acpi_find("FACP");
+	uint64_t evt, len, sci;
+	uint16_t cnt;
+
+	if (!fadt)
+		panic("power button: %s", acpi_err);
+	evt = acpi_field(fadt, FADT_PM1A_EVT_BLK, 4);
+	len = acpi_field(fadt, FADT_PM1_EVT_LEN, 1);
+	sci = acpi_field(fadt, FADT_SCI_INT, 2);
+	if (!evt || evt + len > 0x10000 || len < 4)
+		panic("power button: FADT PM1a_EVT_BLK %#lx, PM1_EVT_LEN %lu",
+		      evt, len);
+	if (sci >= 16)
+		panic("power button: SCI_INT %lu is not an ISA IRQ", sci);
+	cnt = acpi_pm1a_cnt(fadt);
+	if (!(inw(cnt) & PM1_SCI_EN))
+		panic("power button: not in ACPI mode (PM1a_CNT.SCI_EN is 0, "
+		      "SMI_CMD %#lx)", acpi_field(fadt, FADT_SMI_CMD, 4));
+	acpi_pm1a_sts = (uint16_t)evt;
+	outw(acpi_pm1a_sts, PM1_PWRBTN);		/* clear a stale press */
+	ioapic_route_isa(m, (unsigned)sci, vector, apic_id, true);
+	outw((uint16_t)(evt + len / 2), PM1_PWRBTN);	/* PM1a_EN */
+}
+
+bool acpi_power_button_check(void)
+{
+	if (!acpi_pm1a_sts || !(inw(acpi_pm1a_sts) & PM1_PWRBTN))
+		return false;
+	outw(acpi_pm1a_sts, PM1_PWRBTN);	/* write 1 to clear */
+	return true;
+}
+
 void acpi_poweroff(void)
 {
 	const struct acpi_sdt *fadt, *dsdt;
-	struct acpi_gas x_cnt;
-	uint64_t port;
+	uint16_t port;
 	unsigned typ;
 	uint16_t v;
 	char what[64];
@@ -350,29 +414,14 @@ void acpi_poweroff(void)
 		panic("poweroff: %s", acpi_err);
 	if (acpi_s5_slp_typ(dsdt, &typ))
 		panic("poweroff: %s", acpi_err);
-	memset(&x_cnt, 0, sizeof(x_cnt));
-	if (fadt->length >= FADT_X_PM1A_CNT_BLK + sizeof(x_cnt))
-		memcpy(&x_cnt, (const uint8_t *)fadt + FADT_X_PM1A_CNT_BLK,
-		       sizeof(x_cnt));
-	if (x_cnt.address) {
-		if (x_cnt.space_id != GAS_SYSTEM_IO)
-			panic("poweroff: X_PM1a_CNT_BLK is in address space "
-			      "%u, not system I/O", x_cnt.space_id);
-		port = x_cnt.address;
-	} else {
-		port = acpi_field(fadt, FADT_PM1A_CNT_BLK, 4);
-	}
-	if (!port || port > 0xfffe)
-		panic("poweroff: FADT PM1a_CNT_BLK is %#lx", port);
-
-	ksnprintf(what, sizeof(what), "the S5 write to PM1a_CNT %#lx",
-		   port);
+	port = acpi_pm1a_cnt(fadt);
+	ksnprintf(what, sizeof(what), "the S5 write to PM1a_CNT %#x", port);
 	/* As Linux: SLP_TYP first, then SLP_TYP | SLP_EN. */
-	v = inw((uint16_t)port);
+	v = inw(port);
 	v &= (uint16_t)~(PM1_SLP_TYP_MASK | PM1_SLP_EN);
 	v |= (uint16_t)(typ << PM1_SLP_TYP_SHIFT);
-	outw((uint16_t)port, v);
-	outw((uint16_t)port, v | PM1_SLP_EN);
+	outw(port, v);
+	outw(port, v | PM1_SLP_EN);
 	acpi_wait_then_fail(what);
 }
 

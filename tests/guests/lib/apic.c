@@ -94,7 +94,7 @@ static void ioapic_write(uint64_t base, unsigned reg, uint32_t v)
 }
 
 void ioapic_route_isa(const struct madt_info *m, unsigned irq,
-		      unsigned vector, uint32_t apic_id)
+		      unsigned vector, uint32_t apic_id, bool sci)
 {
 	uint32_t gsi, pin, entries, low = vector & 0xff;
 	uint16_t flags;
@@ -109,10 +109,14 @@ void ioapic_route_isa(const struct madt_info *m, unsigned irq,
 		      "%#lx (GSI base %u, %u pins)", irq, gsi, m->ioapic_base,
 		      m->ioapic_gsi_base, entries);
 	pin = gsi - m->ioapic_gsi_base;
-	/* MPS INTI flags: polarity 1:0, trigger 3:2 (ISA: high, edge) */
-	if ((flags & 3) == 3)
+	/*
+	 * MPS INTI flags: polarity 1:0, trigger 3:2; 0 means "conforms to
+	 * the bus": edge and active high for ISA, level and active low for
+	 * the ACPI SCI (ACPI 6.5 5.2.12.5).
+	 */
+	if ((flags & 3) == 3 || ((flags & 3) == 0 && sci))
 		low |= REDIR_POLARITY_LOW;
-	if (((flags >> 2) & 3) == 3)
+	if (((flags >> 2) & 3) == 3 || (((flags >> 2) & 3) == 0 && sci))
 		low |= REDIR_LEVEL;
 	ioapic_write(m->ioapic_base, IOAPIC_REDTBL(pin) + 1, apic_id << 24);
 	ioapic_write(m->ioapic_base, IOAPIC_REDTBL(pin), low);

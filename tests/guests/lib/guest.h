@@ -201,6 +201,14 @@ int acpi_madt(struct madt_info *out);
 void __attribute__((noreturn)) acpi_poweroff(void);
 /* Resets through the FADT RESET_REG; on failure prints ERROR and halts. */
 void __attribute__((noreturn)) acpi_reset(void);
+/*
+ * Routes the SCI to vector on apic_id and enables the power button event
+ * (PM1a_EN.PWRBTN_EN); on failure prints ERROR and halts.
+ */
+void acpi_power_button_enable(const struct madt_info *m, unsigned vector,
+			      uint32_t apic_id);
+/* From the SCI handler: true if the power button was pressed (clears it). */
+bool acpi_power_button_check(void);
 
 /* ---- Platform: i8042 reset, CMOS RAM, PIT delays (platform.c) ---- */
 void __attribute__((noreturn)) i8042_reset(void);
@@ -232,9 +240,12 @@ uint32_t lapic_id(void);
 void lapic_eoi(void);
 /* Sends an IPI through the ICR; false if delivery never completes. */
 bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
-/* Routes ISA IRQ irq (after MADT overrides) to vector on apic_id. */
+/*
+ * Routes ISA IRQ irq (after MADT overrides) to vector on apic_id; sci: the
+ * line is the ACPI SCI, level and active low unless overridden.
+ */
 void ioapic_route_isa(const struct madt_info *m, unsigned irq,
-		      unsigned vector, uint32_t apic_id);
+		      unsigned vector, uint32_t apic_id, bool sci);
 
 /* Every guest defines this; head.S calls it on the boot CPU. */
 void guest_main(void);
