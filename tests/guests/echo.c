@@ -117,6 +117,11 @@ void guest_main(void)
 		} else if (c >= ' ' && c < 0x7f && len < LINE_MAX - 1) {
 			line[len++] = (char)c;
 			serial_putc((char)c);
+		} else if (c < ' ' && len < LINE_MAX - 2) {
+			/* control bytes show in caret notation: 0x1d is ^] */
+			line[len++] = '^';
+			line[len++] = (char)(c + '@');
+			serial_write(&line[len - 2], 2);
 		}
 	}
 }

@@ -27,10 +27,11 @@ kernel = $GUEST
 cmdline = console=ttyS0
 INI
 
-# The shell in the pane runs hyve, then reports its status and whether the
-# terminal is back in canonical mode.
+# The shell in the pane runs hyve twice, reporting each exit status, then
+# whether the terminal is back in canonical mode.
+run="$HYVE run $dir/echo.ini; echo \"status=\$?\""
 tmux -S "$sock" new-session -d -x 100 -y 30 -s t \
-	"bash --norc -c '$HYVE run $dir/echo.ini; echo \"status=\$?\"; stty -a | grep -o -- \" icanon\" | sed \"s/^/mode=/\"; sleep 600'"
+	"bash --norc -c '$run; $run; stty -a | grep -o -- \" icanon\" | sed \"s/^/mode=/\"; sleep 600'"
 
 screen() { tmux -S "$sock" capture-pane -p -t t -S -200; }
 
@@ -58,10 +59,16 @@ check() {
 check boots wait_for "echo>"
 tmux -S "$sock" send-keys -t t "hello tty" Enter
 check answers wait_for "got: HELLO TTY"
+tmux -S "$sock" send-keys -t t C-] C-] x Enter
+check literal-escape wait_for "got: ^]X"
 tmux -S "$sock" send-keys -t t C-] "?"
 check help wait_for "q force-stop and quit"
 tmux -S "$sock" send-keys -t t C-] r
 check reset wait_for "echo: ready" 2
+tmux -S "$sock" send-keys -t t C-] p
+check power-button wait_for "status=0"
+check second-run wait_for "echo: ready" 3
 tmux -S "$sock" send-keys -t t C-] q
 check quit-status wait_for "status=5"
+
 check terminal-restored wait_for "mode= icanon"
