@@ -1,5 +1,6 @@
 /* memory.c - guest RAM layout (PC e820 conventions), anonymous mapping, address checks. */
 #include <errno.h>
+#include <stdint.h>
 #include <sys/mman.h>
 
 #include "vmm/compat.h"
@@ -43,17 +44,31 @@ unsigned memory_e820(uint64_t size, struct e820_entry *e820, unsigned max)
 	return n;
 }
 
+/*
+ * Anonymous, not reserved, and aligned to 2 MiB with a hint for transparent
+ * huge pages: the guest's page tables then map 2 MiB pages, which saves a
+ * host page fault (and, nested, a trip through the outer hypervisor) for
+ * every 4 KiB the guest touches first.
+ */
 int memory_map(struct guest_memory *mem, uint64_t size)
 {
-	void *p;
+	uint8_t *p, *aligned;
+	size_t span;
 
 	if (size < MEMORY_MIN || size > MEMORY_MAX || size % 4096)
 		return -EINVAL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	span = size + MEMORY_HUGE_PAGE;
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	mem->host = p;
+	aligned = (uint8_t *)ALIGN_UP((uintptr_t)p, MEMORY_HUGE_PAGE);
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	if (aligned + size < p + span)
+		munmap(aligned + size, (size_t)(p + span - (aligned + size)));
+	madvise(aligned, size, MADV_HUGEPAGE);	/* only a hint */
+	mem->host = aligned;
 	mem->size = size;
 	memory_split(size, &mem->low, &mem->high);
 	return 0;

@@ -8,6 +8,7 @@
 
 #define MEMORY_MIN	(16ULL << 20)	/* enough for the boot structures + kernel */
 #define MEMORY_MAX	(1ULL << 40)	/* 1 TiB */
+#define MEMORY_HUGE_PAGE (2ULL << 20)
 
 struct guest_memory {
 	uint8_t *host;		/* one anonymous mapping of size bytes */
