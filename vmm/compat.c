@@ -1,4 +1,5 @@
 /* compat.c - tiny helpers glibc lacks (strlcpy-like copy, error formatting). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,4 +28,19 @@ int err_set(char *err, size_t size, int rc, const char *fmt, ...)
 		va_end(ap);
 	}
 	return rc;
+}
+
+#define THREAD_STACK_SIZE (256 * 1024)
+
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	if (pthread_attr_init(&attr))
+		return -ENOMEM;
+	pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
+	rc = pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return -rc;
 }

@@ -18,6 +18,14 @@ size_t str_copy(char *dst, const char *src, size_t size);
 int err_set(char *err, size_t size, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * pthread_create with a small stack (VM threads need little), which also
+ * keeps the kernel from backing the stack with a 2 MiB transparent huge
+ * page. Returns 0 or -errno.
+ */
+#include <pthread.h>
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
 /* Little-endian loads and stores on byte buffers (any alignment). */
 static inline uint16_t get_le16(const void *p)
 {

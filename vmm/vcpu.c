@@ -276,7 +276,7 @@ int vcpu_start(struct vcpu *vcpu)
 	sigfillset(&all);
 	sigdelset(&all, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	rc = thread_start(&vcpu->thread, vcpu_thread, vcpu);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	vcpu->thread_started = rc == 0;
 	return rc;

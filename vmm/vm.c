@@ -356,7 +356,7 @@ int vm_start(struct vm *vm)
 
 	if (vm->state != VM_STATE_CREATED)
 		return -EINVAL;
-	rc = -pthread_create(&vm->event_thread, NULL, vm_event_thread, vm);
+	rc = thread_start(&vm->event_thread, vm_event_thread, vm);
 	if (rc)
 		return rc;
 	vm->event_started = true;
