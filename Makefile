@@ -75,6 +75,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) tests/unit/check.h
 unit: $(UNIT_BINS)
 
 include tests/guests/guests.mk
+include tests/fuzz/fuzz.mk
 
 check: $(HYVE) $(UNIT_BINS) guests
 	@BUILD=$(BUILD) bash tests/run

@@ -3,5 +3,6 @@
 #define HYVE_TUI_HYVE_H
 
 int cmd_run(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

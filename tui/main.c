@@ -14,6 +14,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run VMs headless, COM1 on this terminal" },
+	{ "import", cmd_import,
+	  "turn an xhyve or hyperkit script into a profile" },
 };
 
 static void usage(FILE *f)

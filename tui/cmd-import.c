@@ -1,0 +1,280 @@
+/* cmd-import.c - `hyve import`: an xhyve/hyperkit script or command line to a profile, written atomically (temp file, fsync, rename). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profiles/import.h"
+#include "tui/hyve.h"
+
+#define IMPORT_MAX_SCRIPT	(16 << 20)
+
+enum {
+	IMPORT_OK = 0,
+	IMPORT_FAILED = 1,
+	IMPORT_USAGE = 2,
+};
+
+static void import_usage(FILE *f)
+{
+	fprintf(f, "usage: hyve import [-f] [-n NAME] [-o OUT.ini] SCRIPT.sh\n"
+		"       hyve import [-f] [-n NAME] [-o OUT.ini] -- [xhyve] "
+		"ARGS...\n"
+		"Turns an xhyve or hyperkit command line, or the shell script "
+		"that runs it\n(SCRIPT - reads standard input), into a hyve "
+		"profile. The profile goes to\nstandard output, or to OUT.ini "
+		"(-f: even if it exists). -n sets the VM name\n(default: the "
+		"name of OUT.ini, else the first disk's file name).\n"
+		"Warnings name what could not be imported; they are also "
+		"comments in the profile.\n");
+}
+
+/* Reads a whole file (or standard input for "-"). */
+static int import_read(const char *path, char **text, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 0, n = 0, got;
+	char *buf = NULL, *t;
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > IMPORT_MAX_SCRIPT + 1) {
+				rc = -EFBIG;
+				break;
+			}
+			t = realloc(buf, cap);
+			if (!t) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = t;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			if (ferror(f))
+				rc = -EIO;
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int import_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes text to path through a temporary file in the same folder. */
+static int import_save(const char *path, const char *text, bool force)
+{
+	char dbuf[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX + 32];
+	const char *dir;
+	mode_t mask;
+	int fd, rc, dfd;
+
+	snprintf(dbuf, sizeof(dbuf), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	dir = dirname(dbuf);
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
+		     basename(base)) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	mask = umask(0);
+	umask(mask);
+	rc = fchmod(fd, 0666 & ~mask) ? -errno : 0;
+	if (!rc)
+		rc = import_write_all(fd, text, strlen(text));
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc) {
+		if (force) {
+			rc = rename(tmp, path) ? -errno : 0;
+		} else {
+			rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
+				       RENAME_NOREPLACE) ? -errno : 0;
+			if (rc == -EINVAL || rc == -ENOSYS) {
+				/* no RENAME_NOREPLACE: link never clobbers */
+				rc = link(tmp, path) ? -errno : 0;
+				unlink(tmp);
+			}
+		}
+	}
+	if (rc) {
+		unlink(tmp);
+		return rc;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* The VM name from OUT.ini: its file name without ".ini". */
+static void import_name_from(const char *out, char *name, size_t size)
+{
+	char buf[PATH_MAX], *b, *dot;
+
+	snprintf(buf, sizeof(buf), "%s", out);
+	b = basename(buf);
+	dot = strrchr(b, '.');
+	if (dot && dot != b && !strcmp(dot, ".ini"))
+		*dot = '\0';
+	snprintf(name, size, "%s", b);
+}
+
+static void import_report(const char *src, const struct import_result *res)
+{
+	for (size_t i = 0; i < res->nwarnings; i++) {
+		const struct import_warning *w = &res->warnings[i];
+
+		if (src && w->line)
+			fprintf(stderr, "hyve import: %s:%u: warning: %s\n",
+				src, w->line, w->text);
+		else if (src)
+			fprintf(stderr, "hyve import: %s: warning: %s\n", src,
+				w->text);
+		else
+			fprintf(stderr, "hyve import: warning: %s\n", w->text);
+	}
+	if (!res->error)
+		return;
+	if (src && res->error_line)
+		fprintf(stderr, "hyve import: %s:%u: %s\n", src,
+			res->error_line, res->error);
+	else if (src)
+		fprintf(stderr, "hyve import: %s: %s\n", src, res->error);
+	else
+		fprintf(stderr, "hyve import: %s\n", res->error);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	struct import_options opts = { 0 };
+	struct import_result res;
+	const char *out = NULL, *script = NULL;
+	char name[256];
+	bool force = false, dashdash;
+	size_t len = 0;
+	char *text = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "+fhn:o:")) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'n':
+			opts.name = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			import_usage(stdout);
+			return IMPORT_OK;
+		default:
+			import_usage(stderr);
+			return IMPORT_USAGE;
+		}
+	}
+	dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
+	if (optind >= argc || (!dashdash && argc - optind != 1)) {
+		if (!dashdash && argc - optind > 1)
+			fprintf(stderr, "hyve import: put -- before xhyve's "
+				"arguments\n");
+		import_usage(stderr);
+		return IMPORT_USAGE;
+	}
+	if (out && !opts.name) {
+		import_name_from(out, name, sizeof(name));
+		opts.name = name;
+	}
+	if (out && !force && access(out, F_OK) == 0) {
+		fprintf(stderr, "hyve import: %s exists (use -f to overwrite "
+			"it)\n", out);
+		return IMPORT_FAILED;
+	}
+	if (!dashdash) {
+		script = argv[optind];
+		rc = import_read(script, &text, &len);
+		if (rc) {
+			fprintf(stderr, "hyve import: %s: %s\n", script,
+				strerror(-rc));
+			return IMPORT_FAILED;
+		}
+		opts.source = strcmp(script, "-") ? script : "stdin";
+		rc = import_script(text, len, &opts, &res);
+		free(text);
+		script = opts.source;
+	} else if (argc - optind == 1 && strpbrk(argv[optind], " \t\n")) {
+		/* one quoted command line: read it as sh would */
+		rc = import_script(argv[optind], strlen(argv[optind]), &opts,
+				   &res);
+	} else {
+		rc = import_argv(argc - optind, argv + optind, &opts, &res);
+	}
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "hyve import: %s\n", strerror(ENOMEM));
+		import_result_free(&res);
+		return IMPORT_FAILED;
+	}
+	import_report(script, &res);
+	if (rc) {
+		import_result_free(&res);
+		return IMPORT_FAILED;
+	}
+	if (!out) {
+		fputs(res.profile, stdout);
+		rc = fflush(stdout) ? -errno : 0;
+	} else {
+		rc = import_save(out, res.profile, force);
+	}
+	if (rc) {
+		fprintf(stderr, "hyve import: %s: %s\n", out ? out : "stdout",
+			strerror(-rc));
+		import_result_free(&res);
+		return IMPORT_FAILED;
+	}
+	if (out)
+		fprintf(stderr, "hyve import: wrote %s (%zu warning%s)\n", out,
+			res.nwarnings, res.nwarnings == 1 ? "" : "s");
+	import_result_free(&res);
+	return IMPORT_OK;
+}
