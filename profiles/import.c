@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "profiles/import.h"
+#include "vmm/compat.h"
 #include "profiles/shell-words.h"
 
 #define IMP_MAX_DISKS		64
@@ -79,12 +80,6 @@ struct imp_net {
 	int slot;
 };
 
-struct imp_out {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
 struct imp {
 	const struct import_options *opts;
 	struct import_result *res;
@@ -113,7 +108,7 @@ struct imp {
 	const char *slot_owner[32];
 	bool relative;
 	char name[IMP_NAME_MAX + 1];
-	struct imp_out out;
+	struct strbuf out;
 };
 
 /* ---- Warnings ---- */
@@ -1533,27 +1528,7 @@ static int imp_finish(struct imp *im)
 
 static void out_add(struct imp *im, const char *p, size_t n)
 {
-	struct imp_out *o = &im->out;
-	size_t cap;
-	char *t;
-
-	if (o->oom)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		cap = o->cap ? o->cap : 1024;
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		t = realloc(o->s, cap);
-		if (!t) {
-			o->oom = true;
-			return;
-		}
-		o->s = t;
-		o->cap = cap;
-	}
-	memcpy(o->s + o->len, p, n);
-	o->len += n;
-	o->s[o->len] = '\0';
+	strbuf_add(&im->out, p, n);
 }
 
 static void out_str(struct imp *im, const char *s)

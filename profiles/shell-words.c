@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "profiles/shell-words.h"
+#include "vmm/compat.h"
 
 #define SH_MAX_NEST	32	/* nested quotes and substitutions */
 #define SH_MAX_VALUE	16384	/* longest field or variable value */
@@ -54,12 +55,6 @@ struct sh_heredoc {
 	unsigned line;
 };
 
-struct sh_buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
 struct sh {
 	char *text;		/* own copy: NUL-terminated, CR LF -> LF */
 	size_t len;
@@ -91,7 +86,7 @@ struct sh_exp {
 	unsigned line;
 	struct sh_field *fields;
 	size_t nfields, capfields;
-	struct sh_buf cur;
+	struct strbuf cur;
 	bool in_field;		/* cur holds a field, maybe empty */
 	const char *cur_var;
 	size_t wstart, wend;	/* the command word being expanded */
@@ -100,28 +95,9 @@ struct sh_exp {
 	bool oom;
 };
 
-static void buf_add(struct sh_buf *b, const char *p, size_t n)
+static void buf_add(struct strbuf *b, const char *p, size_t n)
 {
-	size_t cap;
-	char *t;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 32;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		t = realloc(b->s, cap);
-		if (!t) {
-			b->oom = true;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	strbuf_add(b, p, n);
 }
 
 /* Copies a piece of script text for a message: short, one line. */

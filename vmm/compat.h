@@ -2,6 +2,7 @@
 #ifndef HYVE_COMPAT_H
 #define HYVE_COMPAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,16 @@
 
 /* BSD strlcpy: copies at most size-1 bytes, always terminates, returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
+
+/* A growable NUL-terminated string; after a failed allocation oom stays set
+ * and further appends are dropped. Zero-initialise; free s when done. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+void strbuf_add(struct strbuf *b, const void *p, size_t n);
 
 /* Formats into a VM_ERR_MAX-style buffer and returns err (for one-liners). */
 int err_set(char *err, size_t size, int rc, const char *fmt, ...)

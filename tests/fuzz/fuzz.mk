@@ -10,7 +10,7 @@ FUZZ_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer \
 	-I. -D_GNU_SOURCE
 
 FUZZ_IMPORT_SRCS := tests/fuzz/fuzz-import.c profiles/import.c \
-	profiles/shell-words.c
+	profiles/shell-words.c vmm/compat.c
 
 $(BUILD)/fuzz/fuzz-import: $(FUZZ_IMPORT_SRCS) profiles/import.h \
 		profiles/shell-words.h
