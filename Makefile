@@ -83,6 +83,10 @@ check: $(HYVE) $(UNIT_BINS) guests
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" check
 
+# The nested-KVM sandbox alone (part of check): real Debian guests under hyve.
+sandbox: $(HYVE)
+	tests/sandbox/run all $(HYVE)
+
 install: $(HYVE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(HYVE) $(DESTDIR)$(BINDIR)/hyve

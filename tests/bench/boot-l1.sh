@@ -136,7 +136,8 @@ fi
 # Rss of those mappings, i.e. what the VMM process holds besides the pages
 # the guest touched: code and data of the binary and its libraries, heap,
 # stacks, device state. peak = VmHWM - the guest's Rss (an upper bound for
-# the VMM's peak, as the guest's Rss only grows while it boots).
+# the VMM's peak, as the guest's Rss only grows while it boots; VmHWM comes
+# from lazily summed counters, so at least the Rss just read is taken).
 smaps_own() {
 	awk -v half=$((MEM_KB / 2)) '
 		/^[0-9a-f]+-[0-9a-f]+ / { big = 0 }
@@ -144,37 +145,50 @@ smaps_own() {
 		/^Rss:/ { rss += $2; if (big) guest += $2 }
 		END { printf "%d %d\n", rss, guest }' "/proc/$1/smaps"
 }
+# smaps_top PID: the largest non-guest mappings by Rss, for the log.
+smaps_top() {
+	awk -v half=$((MEM_KB / 2)) '
+		/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
+		/^Size:/ { big = ($2 >= half) }
+		/^Rss:/ { if (!big && $2) rss[name] += $2 }
+		END { for (n in rss) printf "%d kB %s\n", rss[n], n }' \
+		"/proc/$1/smaps" | sort -rn | head -n 8
+}
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f", k / 1024 }'; }
 
 for v in $VMMS; do
+	n=$(echo "$v" | tr - _)		# (a shell variable name)
 	case $v in
-	hyve) vm_start "$v" 3 $(vmm_cmd "$v" idle) ;;
-	*) vm_start "$v" 3 $(vmm_cmd "$v" idle) "$CMDLINE" ;;
+	hyve) vm_start "$n" 3 $(vmm_cmd "$v" idle) ;;
+	*) vm_start "$n" 3 $(vmm_cmd "$v" idle) "$CMDLINE" ;;
 	esac
-	if ! vm_expect "$v" -F "hyve-guest# " 180; then
+	if ! vm_expect "$n" -F "hyve-guest# " 180; then
 		echo "FAIL: bench-memory-$v: the guest did not reach its prompt"
-		show "$WORK/$v.out" 10
-		vm_kill "$v"
+		show "$WORK/$n.out" 10
+		vm_kill "$n"
 		continue
 	fi
 	sleep 2
-	pid=$(vm_pid "$v")
+	pid=$(vm_pid "$n")
 	set -- $(smaps_own "$pid")
 	rss=$1 guest=$2
-	hwm=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$pid/status")
-	threads=$(sed -n 's/^Threads: *//p' "/proc/$pid/status")
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
+	threads=$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")
+	[ "${hwm:-0}" -gt "$rss" ] || hwm=$rss
 	own=$((rss - guest))
-	eval "OWN_$(echo $v | tr - _)=$own"
+	eval "OWN_$n=$own"
 	echo "BENCH: memory $v: own $(mib $own) MiB (Rss $(mib $rss) MiB" \
 		"- guest RAM $(mib $guest) MiB), peak own <= $(mib $((hwm - guest)))" \
 		"MiB, $threads threads"
-	vm_send "$v" "poweroff -f"
-	vm_wait "$v" 60
+	smaps_top "$pid" | while read -r line; do
+		note "memory $v: $line"
+	done
+	vm_send "$n" "poweroff -f"
+	vm_wait "$n" 60
 done
 if [ -n "${OWN_hyve:-}" ]; then
-	if [ "$OWN_hyve" -lt 3072 ]; then
-		echo "BENCH: target hyve own memory < 3 MiB per VM: met ($(mib $OWN_hyve) MiB)"
-	else
-		echo "BENCH: target hyve own memory < 3 MiB per VM: missed ($(mib $OWN_hyve) MiB)"
-	fi
+	verdict=missed
+	[ "$OWN_hyve" -lt 3072 ] && verdict=met
+	echo "BENCH: target hyve own memory < 3 MiB per VM: $verdict" \
+		"($(mib $OWN_hyve) MiB)"
 fi

@@ -9,7 +9,7 @@
 
 SANDBOX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SANDBOX_ROOT=$(cd "$SANDBOX_DIR/../.." && pwd)
-SANDBOX_CACHE=${HYVE_SANDBOX_CACHE:-$HOME/.cache/hyve-sandbox}
+SANDBOX_CACHE=${HYVE_SANDBOX_CACHE:-${HOME:-/tmp}/.cache/hyve-sandbox}
 
 # Modules the L1 kernel needs for /dev/kvm, in load order. Their own
 # dependencies (read from each .ko's .modinfo) are loaded first anyway.
@@ -44,6 +44,11 @@ sandbox_check_host() {
 	sandbox_need timeout coreutils
 	sandbox_need sha256sum coreutils
 	mkdir -p "$SANDBOX_CACHE/pkg" || sandbox_die "cannot create $SANDBOX_CACHE"
+	# Packages no run has used for two weeks (older kernels) go.
+	find "$SANDBOX_CACHE/pkg" -mindepth 2 -maxdepth 2 -name .unpacked \
+		-mtime +14 2>/dev/null | while read -r f; do
+			rm -rf "$(dirname "$f")"
+		done
 }
 
 # sandbox_apt_field PACKAGE FIELD: one field of the candidate version.
@@ -98,8 +103,8 @@ sandbox_package() {
 			{ rm -rf "$tmp"; sandbox_die "dpkg-deb -x $deb failed"; }
 		mv "$tmp/root" "$dir"
 		rm -rf "$tmp"
-		touch "$dir/.unpacked"
 	fi
+	touch "$dir/.unpacked"		# (marks it as used, see above)
 	echo "$dir"
 }
 
@@ -138,7 +143,7 @@ sandbox_modules() {
 		path=$(awk -v m="$m" '$1 == m { print $2; exit }' "$index")
 		[ -n "$path" ] || sandbox_die "module $m not found in $kver"
 		deps=$(LC_ALL=C tr '\0' '\n' < "$kdir/lib/modules/$kver/$path" |
-			sed -n 's/^depends=//p' | head -n 1)
+			LC_ALL=C sed -n 's/^depends=//p' | head -n 1)
 		for d in ${deps//,/ }; do
 			_sandbox_mod_visit "$d"
 		done
@@ -175,8 +180,10 @@ sandbox_copy_binary() {
 	local stage=$1 file=$2 dest=${3:-$2} lib
 	mkdir -p "$stage/$(dirname "$dest")"
 	cp -L "$file" "$stage/$dest" || sandbox_die "cannot copy $file"
-	for lib in $(ldd "$file" 2>/dev/null |
-		     sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+	# ("name => /path (addr)" lines, and "/path (addr)" for the loader)
+	for lib in $(ldd "$file" 2>/dev/null | sed -n \
+	    -e 's/.*=> \(\/[^ ]*\).*/\1/p' \
+	    -e 's/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
 		[ -e "$stage/$lib" ] && continue
 		mkdir -p "$stage/$(dirname "$lib")"
 		cp -L "$lib" "$stage/$lib"
@@ -228,20 +235,43 @@ sandbox_l2() {
 	rm -rf "$stage"
 }
 
+# sandbox_keeper: prints the path of a static kvm-keeper (see kvm-keeper.c),
+# built once per source version with the host's C compiler; nothing if
+# there is no compiler (L1 then runs without it).
+sandbox_keeper() {
+	local key out
+	key=$(sandbox_key "$SANDBOX_DIR/kvm-keeper.c")
+	out="$SANDBOX_CACHE/kvm-keeper-$key"
+	if [ ! -x "$out" ]; then
+		rm -f "$SANDBOX_CACHE"/kvm-keeper-*
+		if ! "${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -static \
+			-o "$out" "$SANDBOX_DIR/kvm-keeper.c" >&2; then
+			sandbox_say "warning: cannot build kvm-keeper (need" \
+				"gcc and libc6-dev); L1 may wedge (see kvm-keeper.c)"
+			rm -f "$out"
+			return 0
+		fi
+	fi
+	echo "$out"
+}
+
 # sandbox_l1_base WITH_QEMU(0|1): builds (or reuses) the cached part of the
 # L1 image; sets L1_KERNEL, L1_BASE. It holds busybox, the kvm modules,
-# tests/sandbox/l1/init, the L2 kernel and initramfs, terminfo entries and,
+# tests/sandbox/l1/init, kvm-keeper, the L2 kernel and initramfs, terminfo
+# entries and,
 # with WITH_QEMU=1, the host's qemu-system-x86_64 with libraries+firmware.
 sandbox_l1_base() {
-	local with_qemu=$1 KDIR KVER KIMAGE key stage bbver qver f t
+	local with_qemu=$1 KDIR KVER KIMAGE key stage bbver qver f t keeper
 	sandbox_l2
 	sandbox_kernel linux-image-amd64
 	L1_KERNEL=$KIMAGE
+	keeper=$(sandbox_keeper)
 	bbver=$(sandbox_apt_field busybox-static Version)
 	qver=none
 	[ "$with_qemu" = 1 ] && qver=$(qemu-system-x86_64 --version | head -n 1)
 	key=$(sandbox_key "$KVER" "$bbver" "$qver" "$L2_INITRD" \
-		"$L2_KERNEL" "$SANDBOX_DIR/l1/init" "$SANDBOX_L1_MODULES")
+		"$L2_KERNEL" "$SANDBOX_DIR/l1/init" "$SANDBOX_L1_MODULES" \
+		"${keeper:-no-keeper}")
 	L1_BASE="$SANDBOX_CACHE/l1-base-q$with_qemu-$key.cpio"
 	[ -s "$L1_BASE" ] && return 0
 	sandbox_say "building the L1 initramfs ($KVER, qemu: $qver)"
@@ -257,6 +287,7 @@ sandbox_l1_base() {
 		echo "$m" >> "$stage/sandbox/modules/order"
 	done < "$stage/.mods"
 	rm -f "$stage/.mods"
+	[ -n "$keeper" ] && cp "$keeper" "$stage/sandbox/kvm-keeper"
 	cp "$L2_KERNEL" "$stage/sandbox/l2/vmlinuz"
 	cp "$L2_INITRD" "$stage/sandbox/l2/initrd.cpio"
 	for t in $SANDBOX_TERMINFO; do

@@ -55,18 +55,23 @@ boot_to_shell() {
 	vm_expect "$1" -E "HYVE-GUEST: init$" "$BOOT_T"
 	rc=$?
 	if [ $rc != 0 ]; then
-		[ -n "$2" ] && fail "$2" "no init marker: $(why_not $rc "$BOOT_T")"
+		vm_wait "$1" 1
+		[ -n "$2" ] && fail "$2" "no init marker: $(why_not $rc \
+			"$BOOT_T"), hyve exit status $VM_RC"
 		show "$WORK/$1.out"
 		show "$WORK/$1.err"
-		vm_kill "$1"
 		return 1
 	fi
 	note "$1: init after $(vm_elapsed "$1") s"
 	[ -n "$2" ] && pass "$2"
-	if ! vm_expect "$1" -F "hyve-guest# " "$CMD_T"; then
-		note "$1: no shell prompt"
+	vm_expect "$1" -F "hyve-guest# " "$CMD_T"
+	rc=$?
+	if [ $rc != 0 ]; then
+		vm_wait "$1" 1
+		note "$1: no shell prompt: $(why_not $rc "$CMD_T")," \
+			"hyve exit status $VM_RC"
 		show "$WORK/$1.out"
-		vm_kill "$1"
+		show "$WORK/$1.err"
 		return 1
 	fi
 	note "$1: prompt after $(vm_elapsed "$1") s"
@@ -141,7 +146,7 @@ if boot_to_shell four ""; then
 	ask four boot-nproc-4 'echo NPROC=$(nproc)' "NPROC=4"
 	ends four boot-poweroff-4 'poweroff -f' 0
 else
-	lost boot-nproc-4
+	lost boot-nproc-4 boot-poweroff-4
 fi
 
 # A missing kernel: exit 1 and a message on stderr naming the file.
@@ -152,7 +157,8 @@ if [ "$VM_RC" = 1 ] && grep -q 'no-such-vmlinuz' "$WORK/nokernel.err"; then
 	pass boot-missing-kernel
 	note "missing kernel: $(head -n 1 "$WORK/nokernel.err")"
 else
-	fail boot-missing-kernel "exit status $VM_RC (expected 1), stderr: $(head -c 200 "$WORK/nokernel.err" | tr '\n' ' ')"
+	fail boot-missing-kernel "exit status $VM_RC (expected 1), stderr:\
+ $(head -c 200 "$WORK/nokernel.err" | tr '\n' ' ')"
 fi
 
 # Two VMs in one process: both boot (and power off at once), each line of
@@ -168,7 +174,8 @@ if [ "$VM_RC" = 0 ] && [ -z "$miss" ]; then
 	pass boot-two-vms
 	note "two VMs: both done after $(vm_elapsed pair) s"
 else
-	fail boot-two-vms "exit status $VM_RC (expected 0)${miss:+, no init marker from$miss}"
+	fail boot-two-vms "exit status $VM_RC (expected 0)\
+${miss:+, no init marker from$miss}"
 	show "$WORK/pair.out" 10
 	show "$WORK/pair.err" 5
 fi

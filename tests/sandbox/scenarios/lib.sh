@@ -15,7 +15,7 @@
 WORK=$(pwd)
 
 pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
+fail() { echo "FAIL: $1: $2"; }	# (one argument for the reason)
 skip() { echo "SKIP: $1: $2"; }
 note() { echo "SANDBOX: $*"; }
 
@@ -42,7 +42,9 @@ alive() {
 # show FILE [N]: the last N lines of FILE into the log, indented.
 show() {
 	[ -s "$1" ] || { echo "  | ($1 is empty)"; return 0; }
-	tail -n "${2:-20}" "$1" | tr -d '\r' | sed "s|^|  $(basename "$1"): |"
+	# (awk ends every line, so a result line printed next starts its own)
+	tail -n "${2:-20}" "$1" | tr -d '\r' |
+		awk -v p="  $(basename "$1"): " '{ print p $0 }'
 }
 
 # vm_start NAME FD CMD...: run CMD with stdin from the FIFO NAME.in (held
@@ -114,10 +116,8 @@ vm_wait() {
 	pid=$(vm_pid "$name")
 	while alive "$pid"; do
 		if [ "$(now_cs)" -ge "$end" ]; then
-			kill -9 "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			vm_kill "$name"
 			VM_RC=timeout
-			vm_close "$name"
 			return 1
 		fi
 		sleep 0.2
@@ -136,15 +136,29 @@ vm_close() {
 	eval "VM_FD_$1="
 }
 
-# vm_kill NAME: stop the VMM for good (after a failure).
+# vm_kill NAME: stop the VMM for good (after a failure). A process that
+# outlives SIGKILL (stuck in the kernel) is described and left behind.
 vm_kill() {
-	local pid
+	local pid end
 	pid=$(vm_pid "$1")
-	if alive "$pid"; then
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
 	vm_close "$1"
+	alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+	kill -9 "$pid" 2>/dev/null
+	end=$(( $(now_cs) + 2000 ))
+	while alive "$pid" && [ "$(now_cs)" -lt "$end" ]; do
+		sleep 0.2
+	done
+	if alive "$pid"; then
+		note "$1: pid $pid survived SIGKILL:" \
+			"$(grep -E '^(State|Threads)' "/proc/$pid/status" | xargs)"
+		for t in /proc/"$pid"/task/*; do
+			note "  task ${t##*/}: $(cat "$t/wchan" 2>/dev/null)" \
+				"$(tr '\n' ' ' < "$t/stack" 2>/dev/null | cut -c1-300)"
+		done
+		return 1
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
 }
 
 # vm_elapsed NAME: seconds from vm_start to now.
