@@ -194,8 +194,16 @@ int cmd_import(int argc, char **argv)
 	char *text = NULL;
 	int c, rc;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	optind = 1;
-	while ((c = getopt(argc, argv, "+fhn:o:")) != -1) {
+	while ((c = getopt_long(argc, argv, "+fhn:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
