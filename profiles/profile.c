@@ -28,7 +28,10 @@ struct profile_ctx {
 	struct profile_errors *errs;
 	unsigned line;		/* line of the key being handled */
 	unsigned lines_read;
+	bool last_indented;	/* the line just read continues the previous */
 	unsigned kernel_line;
+	unsigned key_line[16];	/* line of each profile_keys entry, 0: unseen */
+	int last_key;		/* index of the key handled last, -1: none */
 	FILE *f;
 };
 
@@ -196,6 +199,34 @@ static const struct profile_key profile_keys[] = {
 	{ "boot", "cmdline", parse_cmdline, "at most 4095 characters" },
 };
 
+/* An indented line continues the key before it: only cmdline may. */
+static void profile_continue(struct profile_ctx *ctx, const char *name,
+			     const char *value)
+{
+	const struct profile_key *k = ctx->last_key >= 0 ?
+		&profile_keys[ctx->last_key] : NULL;
+	char *cmd = ctx->cfg->cmdline;
+	size_t len = strlen(cmd);
+
+	if (!k || strcmp(k->name, name) || k->parse != parse_cmdline) {
+		profile_error(ctx, ctx->line, "%s: an indented line continues "
+			      "the key above it, and only cmdline may be "
+			      "continued (remove the indentation)", name);
+		return;
+	}
+	if (len + 1 + strlen(value) >= sizeof(ctx->cfg->cmdline)) {
+		profile_error(ctx, ctx->line, "cmdline: longer than %zu "
+			      "characters", sizeof(ctx->cfg->cmdline) - 1);
+		return;
+	}
+	cmd[len] = ' ';
+	str_copy(cmd + len + 1, value, sizeof(ctx->cfg->cmdline) - len - 1);
+}
+
+_Static_assert(ARRAY_SIZE(profile_keys) <=
+	       sizeof(((struct profile_ctx *)0)->key_line) / sizeof(unsigned),
+	       "profile_ctx.key_line is too small for profile_keys");
+
 static bool profile_known_section(const char *section)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(profile_keys); i++)
@@ -210,8 +241,15 @@ static int profile_handler(void *user, const char *section, const char *name,
 	struct profile_ctx *ctx = user;
 
 	ctx->line = ctx->lines_read;
-	if (!name)
+	if (!name) {
+		ctx->last_key = -1;
 		return 1;	/* a bare [section] header */
+	}
+	if (ctx->last_indented) {
+		profile_continue(ctx, name, value);
+		return 1;
+	}
+	ctx->last_key = -1;
 	if (!profile_known_section(section)) {
 		profile_error(ctx, ctx->line, "[%s] is not a profile section "
 			      "(known: [vm], [boot])", section);
@@ -222,6 +260,14 @@ static int profile_handler(void *user, const char *section, const char *name,
 
 		if (strcmp(k->section, section) || strcmp(k->name, name))
 			continue;
+		if (ctx->key_line[i]) {
+			profile_error(ctx, ctx->line, "%s: duplicated key (first "
+				      "set on line %u; keep one)", name,
+				      ctx->key_line[i]);
+			return 1;
+		}
+		ctx->key_line[i] = ctx->line;
+		ctx->last_key = (int)i;
 		if (k->parse(ctx, k, value))
 			profile_error(ctx, ctx->line, "%s: \"%s\" is not valid "
 				      "(%s)", name, value, k->hint);
@@ -237,8 +283,11 @@ static char *profile_reader(char *buf, int size, void *stream)
 	struct profile_ctx *ctx = stream;
 	char *r = fgets(buf, size, ctx->f);
 
-	if (r)
+	if (r) {
 		ctx->lines_read++;
+		ctx->last_indented = (buf[0] == ' ' || buf[0] == '\t') &&
+				     buf[strspn(buf, " \t\r\n")] != '\0';
+	}
 	return r;
 }
 
@@ -275,7 +324,9 @@ static void profile_default_name(struct profile_ctx *ctx)
 int profile_load(const char *path, struct vm_config *cfg,
 		 struct profile_errors *errs)
 {
-	struct profile_ctx ctx = { .path = path, .cfg = cfg, .errs = errs };
+	struct profile_ctx ctx = {
+		.path = path, .cfg = cfg, .errs = errs, .last_key = -1,
+	};
 	char tmp[PATH_MAX];
 	int rc;
 
