@@ -10,6 +10,7 @@
 
 #include "profiles/import.h"
 #include "vmm/compat.h"
+#include "vmm/vmm.h"
 #include "profiles/shell-words.h"
 
 #define IMP_MAX_DISKS		64
@@ -21,8 +22,6 @@
 #define IMP_WRAP		78	/* lines stay within 79 columns */
 #define IMP_LINE_MAX		190	/* libinih: 199 bytes a line */
 #define IMP_SNIP		60	/* option text quoted in a warning */
-#define IMP_MEM_MIN		(16ULL << 20)
-#define IMP_MEM_MAX		(1ULL << 40)
 #define IMP_MAX_CPUS		16
 #define IMP_DEFAULT_MEM		"256M"	/* xhyve's default */
 #define MIN_SNIP(n)		((n) < IMP_SNIP ? (n) : IMP_SNIP)
@@ -511,7 +510,7 @@ static void imp_opt_memory(struct imp *im, const struct imp_opt *o)
 	}
 	if (plain && v < (1ULL << 20))
 		v <<= 20;	/* xhyve: a plain number below 1M means MiB */
-	if (v < IMP_MEM_MIN || v > IMP_MEM_MAX || v % 4096) {
+	if (v < VM_MEMORY_MIN || v > VM_MEMORY_MAX || v % 4096) {
 		imp_warn_opt(im, o, "hyve takes 16M to 1T of memory, in 4K "
 			     "steps; left out");
 		return;

@@ -127,8 +127,8 @@ static int parse_memory(struct profile_ctx *ctx, const struct profile_key *k,
 {
 	unsigned long long n;
 
-	if (profile_parse_size(v, &n) || n < (16ULL << 20) ||
-	    n > (1ULL << 40) || n % 4096)
+	if (profile_parse_size(v, &n) || n < VM_MEMORY_MIN ||
+	    n > VM_MEMORY_MAX || n % 4096)
 		return -EINVAL;
 	ctx->cfg->memory = n;
 	return 0;

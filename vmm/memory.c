@@ -55,7 +55,7 @@ int memory_map(struct guest_memory *mem, uint64_t size)
 	uint8_t *p, *aligned;
 	size_t span;
 
-	if (size < MEMORY_MIN || size > MEMORY_MAX || size % 4096)
+	if (size < VM_MEMORY_MIN || size > VM_MEMORY_MAX || size % 4096)
 		return -EINVAL;
 	span = size + MEMORY_HUGE_PAGE;
 	p = mmap(NULL, span, PROT_READ | PROT_WRITE,

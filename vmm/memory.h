@@ -5,9 +5,8 @@
 #include <stdint.h>
 
 #include "vmm/bzimage.h"
+#include "vmm/vmm.h"
 
-#define MEMORY_MIN	(16ULL << 20)	/* enough for the boot structures + kernel */
-#define MEMORY_MAX	(1ULL << 40)	/* 1 TiB */
 #define MEMORY_HUGE_PAGE (2ULL << 20)
 
 struct guest_memory {

@@ -280,7 +280,7 @@ static int vm_validate(const struct vm_config *cfg, char *err)
 		return err_set(err, VM_ERR_MAX, -EINVAL,
 			       "cpus is %u: use 1 to %u", cfg->cpus,
 			       VM_MAX_CPUS);
-	if (cfg->memory < MEMORY_MIN || cfg->memory > MEMORY_MAX ||
+	if (cfg->memory < VM_MEMORY_MIN || cfg->memory > VM_MEMORY_MAX ||
 	    cfg->memory % 4096)
 		return err_set(err, VM_ERR_MAX, -EINVAL,
 			       "memory must be a multiple of 4 KiB from 16 MiB "

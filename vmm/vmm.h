@@ -11,6 +11,8 @@
 #define VM_MAX_CPUS	16
 #define VM_NAME_MAX	64
 #define VM_ERR_MAX	512	/* room for one error message */
+#define VM_MEMORY_MIN	(16ULL << 20)	/* boot structures + a kernel */
+#define VM_MEMORY_MAX	(1ULL << 40)	/* 1 TiB */
 
 /* ---- Configuration: plain data, filled by profiles/ ---- */
 
