@@ -47,7 +47,7 @@ static unsigned topo_shift(unsigned n)
 	return s;
 }
 
-static struct kvm_cpuid2 *cpuid_supported(int kvm_fd)
+struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd)
 {
 	size_t n = CPUID_MAX_ENTRIES;
 
@@ -137,21 +137,16 @@ static void cpuid_patch(struct kvm_cpuid2 *c, unsigned apic, unsigned cpus)
 	cpuid_topology_leaf(c, 0x1f, apic, cpus);
 }
 
-static int cpu_cpuid(struct vm *vm, struct vcpu *vcpu, char *err)
+/* cpuid_patch rewrites every per-vCPU field, so one table serves all. */
+static int cpu_cpuid(struct vm *vm, struct vcpu *vcpu, struct kvm_cpuid2 *c,
+		     char *err)
 {
-	struct kvm_cpuid2 *c = cpuid_supported(vm->kvm_fd);
-	int rc = 0;
-
-	if (!c)
-		return err_set(err, VM_ERR_MAX, -errno,
-			       "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 	cpuid_patch(c, vcpu->index, vm->cfg.cpus);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0)
-		rc = err_set(err, VM_ERR_MAX, -errno,
-			     "vCPU %u: KVM_SET_CPUID2: %s", vcpu->index,
-			     strerror(errno));
-	free(c);
-	return rc;
+		return err_set(err, VM_ERR_MAX, -errno,
+			       "vCPU %u: KVM_SET_CPUID2: %s", vcpu->index,
+			       strerror(errno));
+	return 0;
 }
 
 static int cpu_msrs(struct vcpu *vcpu, char *err)
@@ -276,11 +271,12 @@ static int cpu_boot_state(struct vcpu *vcpu, uint64_t entry, char *err)
 	return 0;
 }
 
-int cpu_setup(struct vm *vm, struct vcpu *vcpu, uint64_t entry, char *err)
+int cpu_setup(struct vm *vm, struct vcpu *vcpu, struct kvm_cpuid2 *cpuid,
+	      uint64_t entry, char *err)
 {
 	int rc;
 
-	rc = cpu_cpuid(vm, vcpu, err);
+	rc = cpu_cpuid(vm, vcpu, cpuid, err);
 	if (!rc)
 		rc = cpu_msrs(vcpu, err);
 	if (!rc)

@@ -1,5 +1,6 @@
 /* machine.c - the KVM side of a VM (VM fd, irqchip, PIT, RAM, vCPUs), built at create and rebuilt on reset. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -61,8 +62,8 @@ static int machine_chips(struct vm *vm, char *err)
 	return 0;
 }
 
-static int machine_vcpu(struct vm *vm, struct vcpu *vcpu, uint64_t entry,
-			char *err)
+static int machine_vcpu(struct vm *vm, struct vcpu *vcpu,
+			struct kvm_cpuid2 *cpuid, uint64_t entry, char *err)
 {
 	void *run;
 
@@ -78,11 +79,12 @@ static int machine_vcpu(struct vm *vm, struct vcpu *vcpu, uint64_t entry,
 			       "vCPU %u: mmap kvm_run: %s", vcpu->index,
 			       strerror(errno));
 	vcpu->run = run;
-	return cpu_setup(vm, vcpu, entry, err);
+	return cpu_setup(vm, vcpu, cpuid, entry, err);
 }
 
 int machine_build(struct vm *vm, char *err)
 {
+	struct kvm_cpuid2 *cpuid = NULL;
 	uint64_t entry;
 	int rc, n;
 
@@ -100,8 +102,16 @@ int machine_build(struct vm *vm, char *err)
 		rc = machine_memory(vm, err);
 	if (!rc)
 		rc = boot_load(vm, &entry, err);
+	if (!rc) {
+		cpuid = cpu_supported_cpuid(vm->kvm_fd);
+		if (!cpuid)
+			rc = err_set(err, VM_ERR_MAX, -errno,
+				     "KVM_GET_SUPPORTED_CPUID: %s",
+				     strerror(errno));
+	}
 	for (unsigned i = 0; !rc && i < vm->cfg.cpus; i++)
-		rc = machine_vcpu(vm, &vm->vcpus[i], entry, err);
+		rc = machine_vcpu(vm, &vm->vcpus[i], cpuid, entry, err);
+	free(cpuid);
 	if (rc)
 		machine_teardown(vm);
 	return rc;

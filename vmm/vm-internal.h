@@ -92,7 +92,10 @@ void machine_teardown(struct vm *vm);
 int boot_load(struct vm *vm, uint64_t *entry, char *err);
 
 /* cpu.c: vCPU identity and entry state */
-int cpu_setup(struct vm *vm, struct vcpu *vcpu, uint64_t entry, char *err);
+/* KVM_GET_SUPPORTED_CPUID, malloc'd; NULL with errno on failure. */
+struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd);
+int cpu_setup(struct vm *vm, struct vcpu *vcpu, struct kvm_cpuid2 *cpuid,
+	      uint64_t entry, char *err);
 
 /* vcpu.c */
 int vcpu_start(struct vcpu *vcpu);
