@@ -43,26 +43,21 @@ static void profile_error(struct profile_ctx *ctx, unsigned line,
 			  const char *fmt, ...)
 {
 	struct profile_errors *e = ctx->errs;
-	char msg[1024];
-	int n;
+	char msg[1024], at[16] = " ";
 	va_list ap;
 	char *t;
+	int n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = line ? snprintf(NULL, 0, "%s:%u: %s\n", ctx->path, line, msg)
-		 : snprintf(NULL, 0, "%s: %s\n", ctx->path, msg);
-	t = realloc(e->text, e->len + (size_t)n + 1);
-	if (!t)
-		return;
-	e->text = t;
 	if (line)
-		snprintf(t + e->len, (size_t)n + 1, "%s:%u: %s\n", ctx->path,
-			 line, msg);
-	else
-		snprintf(t + e->len, (size_t)n + 1, "%s: %s\n", ctx->path, msg);
-	e->len += (size_t)n;
+		snprintf(at, sizeof(at), "%u: ", line);
+	n = asprintf(&t, "%s:%s%s\n", ctx->path, at, msg);
+	if (n < 0)
+		return;
+	strbuf_add(&e->lines, t, (size_t)n);
+	free(t);
 	e->count++;
 }
 
@@ -353,6 +348,6 @@ int profile_load(const char *path, struct vm_config *cfg,
 
 void profile_errors_free(struct profile_errors *errs)
 {
-	free(errs->text);
+	free(errs->lines.s);
 	memset(errs, 0, sizeof(*errs));
 }

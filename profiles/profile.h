@@ -4,12 +4,12 @@
 
 #include <stddef.h>
 
+#include "vmm/compat.h"
 #include "vmm/vmm.h"
 
 /* Problems found in a profile, one "file:line: message" per line. */
 struct profile_errors {
-	char *text;
-	size_t len;
+	struct strbuf lines;	/* lines.s is NULL when there are none */
 	unsigned count;
 };
 

@@ -448,7 +448,7 @@ static int run_create(struct run *r, int argc, char **argv)
 		int rc;
 
 		if (profile_load(argv[i], &cfg, &errs)) {
-			fputs(errs.text ? errs.text : "invalid profile\n",
+			fputs(errs.lines.s ? errs.lines.s : "invalid profile\n",
 			      stderr);
 			profile_errors_free(&errs);
 			return RUN_EXIT_START;

@@ -65,8 +65,8 @@ static void expect_error(const char *text, const char *message)
 
 	snprintf(want, sizeof(want), "%s/bad.ini:%s\n", dir, message);
 	CHECK_EQ(load("bad.ini", text, &cfg, &errs), 1);
-	CHECK(errs.text && !strcmp(errs.text, want), "got \"%s\"\nwant \"%s\"",
-	      errs.text ? errs.text : "", want);
+	CHECK(errs.lines.s && !strcmp(errs.lines.s, want), "got \"%s\"\nwant \"%s\"",
+	      errs.lines.s ? errs.lines.s : "", want);
 	profile_errors_free(&errs);
 }
 
@@ -94,13 +94,13 @@ static void test_missing_kernel(void)
 
 	CHECK_EQ(load("nokernel.ini", "[boot]\nkernel = nope\n", &cfg, &errs),
 		 1);
-	CHECK(errs.text && strstr(errs.text, "nokernel.ini:2: kernel: ") &&
-	      strstr(errs.text, "/nope: No such file or directory"),
-	      "got %s", errs.text);
+	CHECK(errs.lines.s && strstr(errs.lines.s, "nokernel.ini:2: kernel: ") &&
+	      strstr(errs.lines.s, "/nope: No such file or directory"),
+	      "got %s", errs.lines.s);
 	profile_errors_free(&errs);
 	CHECK_EQ(load("nokey.ini", "[vm]\ncpus = 1\n", &cfg, &errs), 1);
-	CHECK(errs.text && strstr(errs.text, "[boot] kernel is missing"),
-	      "got %s", errs.text);
+	CHECK(errs.lines.s && strstr(errs.lines.s, "[boot] kernel is missing"),
+	      "got %s", errs.lines.s);
 	profile_errors_free(&errs);
 }
 
