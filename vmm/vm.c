@@ -136,11 +136,15 @@ void vm_request_poweroff(struct vm *vm)
 
 void vm_request_reset(struct vm *vm, const char *why)
 {
-	vm_log(vm, "guest reset: %s", why);
 	pthread_mutex_lock(&vm->lock);
-	snprintf(vm->message, sizeof(vm->message), "guest rebooted (%s)", why);
+	/* A failure already recorded keeps its message. */
+	if (!(vm->requests & REQ_FAIL))
+		snprintf(vm->message, sizeof(vm->message),
+			 "guest rebooted (%s)", why);
+	vm->requests |= REQ_RESET;
 	pthread_mutex_unlock(&vm->lock);
-	vm_request(vm, REQ_RESET);
+	vm_log(vm, "guest reset: %s", why);
+	fd_signal(vm->ctl_fd);
 }
 
 void vm_vcpu_park(struct vm *vm)
