@@ -1,7 +1,11 @@
 # fuzz.mk - libFuzzer targets (clang): "make fuzz" builds them, "make fuzz-run" runs each for FUZZ_TIME seconds.
 #
-# Each fuzzer prints "PASS: fuzz/NAME" or "FAIL: fuzz/NAME: ..." so that
-# tests/run can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
+# A fuzzer NAME is tests/fuzz/fuzz-NAME.c plus the sources it links
+# (FUZZ_SRCS_NAME), the headers it depends on (FUZZ_DEPS_NAME), optional
+# seed folders (FUZZ_SEEDS_NAME) and an optional dictionary
+# tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES. Each run prints
+# "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so that tests/run
+# can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
 
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
@@ -9,39 +13,39 @@ FUZZ_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. -D_GNU_SOURCE
 
-FUZZ_IMPORT_SRCS := tests/fuzz/fuzz-import.c profiles/import.c \
-	profiles/shell-words.c vmm/compat.c
+FUZZ_NAMES += import
+FUZZ_SRCS_import := profiles/import.c profiles/shell-words.c vmm/compat.c
+FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
+FUZZ_SEEDS_import := tests/import
 
-$(BUILD)/fuzz/fuzz-import: $(FUZZ_IMPORT_SRCS) profiles/import.h \
-		profiles/shell-words.h
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_IMPORT_SRCS) -linih
+# (add new fuzzers above this line)
 
-# seeds and dictionary of each fuzzer
-FUZZ_SEEDS_fuzz-import := tests/import
-FUZZ_DICT_fuzz-import := tests/fuzz/import.dict
-
-FUZZERS += $(BUILD)/fuzz/fuzz-import
+# fuzz_rule NAME: the build rule of one fuzzer.
+define fuzz_rule
+$(BUILD)/fuzz/fuzz-$(1): tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS_$(1))
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(LDLIBS)
+endef
 
 .PHONY: fuzz fuzz-run
-fuzz: $(FUZZERS)
+fuzz: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz-%)
 
-fuzz-run: $(FUZZERS)
-	@for f in $(FUZZERS); do \
-		n=$$(basename $$f); \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		seeds=; dict=; \
-		case $$n in \
-		fuzz-import) seeds="$(FUZZ_SEEDS_fuzz-import)"; \
-			dict="-dict=$(FUZZ_DICT_fuzz-import)" ;; \
-		esac; \
-		if $$f -max_total_time=$(FUZZ_TIME) $$dict \
-		    -artifact_prefix=$(BUILD)/fuzz/ \
-		    $(BUILD)/fuzz/corpus-$$n $$seeds \
-		    >$(BUILD)/fuzz/$$n.log 2>&1; then \
-			echo "PASS: fuzz/$$n"; \
-		else \
-			echo "FAIL: fuzz/$$n: see $(BUILD)/fuzz/$$n.log"; \
-			tail -n 30 $(BUILD)/fuzz/$$n.log; \
-		fi; \
-	done
+# fuzz-run: every fuzzer, one after the other, each for FUZZ_TIME seconds.
+fuzz-run: fuzz
+	@$(foreach n,$(FUZZ_NAMES),$(call fuzz_run_one,$(n));)
+
+# fuzz_run_one NAME: one short run, seeded and with its dictionary if any.
+fuzz_run_one = \
+	f=$(BUILD)/fuzz/fuzz-$(1); mkdir -p $(BUILD)/fuzz/corpus-$(1); \
+	dict=; [ -f tests/fuzz/$(1).dict ] && dict=-dict=tests/fuzz/$(1).dict; \
+	if $$f -max_total_time=$(FUZZ_TIME) $$dict \
+	    -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus-$(1) $(FUZZ_SEEDS_$(1)) \
+	    >$(BUILD)/fuzz/fuzz-$(1).log 2>&1; then \
+		echo "PASS: fuzz/fuzz-$(1)"; \
+	else \
+		echo "FAIL: fuzz/fuzz-$(1): see $(BUILD)/fuzz/fuzz-$(1).log"; \
+		tail -n 30 $(BUILD)/fuzz/fuzz-$(1).log; \
+	fi
+
+$(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(n))))
