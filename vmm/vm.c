@@ -40,6 +40,11 @@ void vm_config_defaults(struct vm_config *cfg)
 	cfg->memory = 256ULL << 20;
 	cfg->on_reboot = VM_REBOOT_RESTART;
 	cfg->rtc = VM_RTC_UTC;
+	cfg->acpi = true;
+	cfg->com[0] = VM_SERIAL_CONSOLE;
+	cfg->com[1] = VM_SERIAL_NONE;
+	cfg->console_rows = 24;
+	cfg->console_cols = 80;
 }
 
 const char *vm_state_name(enum vm_state s)

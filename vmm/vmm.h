@@ -19,15 +19,70 @@
 enum vm_on_reboot { VM_REBOOT_RESTART, VM_REBOOT_EXIT };
 enum vm_rtc_mode { VM_RTC_UTC, VM_RTC_LOCALTIME };
 
+#define VM_DISKS_MAX	8
+#define VM_NICS_MAX	4
+#define VM_FORWARDS_MAX	16
+#define VM_DEV_NAME_MAX	32	/* the NAME of [disk.NAME] and [net.NAME] */
+#define VM_UUID_LEN	36	/* 8-4-4-4-12 hex digits */
+#define VM_PCI_SLOT_MAX	30	/* slots 1..30 are for devices */
+
+enum vm_disk_type { VM_DISK_VIRTIO_BLK, VM_DISK_AHCI_HD, VM_DISK_AHCI_CD };
+enum vm_disk_format { VM_DISK_RAW, VM_DISK_XHYVE_SPARSE };
+enum vm_disk_cache {
+	VM_CACHE_WRITEBACK, VM_CACHE_WRITETHROUGH, VM_CACHE_DIRECT
+};
+
+struct vm_disk_config {
+	char name[VM_DEV_NAME_MAX];
+	enum vm_disk_type type;
+	char path[PATH_MAX];		/* absolute or cwd-relative path */
+	enum vm_disk_format format;
+	uint64_t size;			/* bytes; 0: the image must exist */
+	uint64_t split;			/* xhyve-sparse segment bytes */
+	unsigned sectorsize;		/* 512 or 4096 */
+	bool readonly;
+	enum vm_disk_cache cache;
+	unsigned slot;			/* PCI slot 1..30; 0: automatic */
+};
+
+enum vm_net_mode { VM_NET_USER, VM_NET_TAP, VM_NET_NONE };
+
+struct vm_net_config {
+	char name[VM_DEV_NAME_MAX];
+	enum vm_net_mode mode;
+	char tap[16];			/* IFNAMSIZ */
+	unsigned forwards;
+	char forward[VM_FORWARDS_MAX][64];	/* tcp:127.0.0.1:2222-:22 */
+	uint8_t mac[6];			/* explicit, or derived from the uuid */
+	bool mac_auto;
+	unsigned slot;
+};
+
+enum vm_serial_mode { VM_SERIAL_CONSOLE, VM_SERIAL_NONE };
+
 struct vm_config {
 	char name[VM_NAME_MAX];
+	char uuid[VM_UUID_LEN + 1];	/* "" until the profile is first saved */
 	unsigned cpus;			/* 1..VM_MAX_CPUS */
 	uint64_t memory;		/* bytes */
+	bool acpi;
 	enum vm_on_reboot on_reboot;
 	enum vm_rtc_mode rtc;
+	bool autostart;
 	char kernel[PATH_MAX];		/* absolute or cwd-relative path */
 	char initrd[PATH_MAX];		/* "" when there is none */
 	char cmdline[4096];
+
+	enum vm_serial_mode com[2];	/* COM1, COM2 */
+	char serial_log[PATH_MAX];	/* "" for none */
+	unsigned console_rows, console_cols;
+
+	unsigned disks;
+	struct vm_disk_config disk[VM_DISKS_MAX];
+	unsigned nics;
+	struct vm_net_config nic[VM_NICS_MAX];
+	bool rng;			/* virtio-rng */
+	unsigned rng_slot;
 };
 
 void vm_config_defaults(struct vm_config *cfg);
