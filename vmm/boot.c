@@ -9,6 +9,7 @@
 #include "vmm/bzimage.h"
 #include "vmm/compat.h"
 #include "vmm/layout.h"
+#include "vmm/unpack.h"
 #include "vmm/vm-internal.h"
 
 #define PTE_P	0x001ULL
@@ -78,9 +79,9 @@ static void boot_page_tables(struct vm *vm)
 }
 
 static int boot_initrd(struct vm *vm, const struct bzimage_info *bz,
-		       uint8_t *bp, char *err)
+		       uint64_t kernel_end, uint8_t *bp, char *err)
 {
-	uint64_t size, top, addr, kernel_end;
+	uint64_t size, top, addr;
 	int fd, rc;
 
 	if (!vm->cfg.initrd[0])
@@ -89,7 +90,6 @@ static int boot_initrd(struct vm *vm, const struct bzimage_info *bz,
 	if (rc)
 		return rc;
 	top = MIN(vm->mem.low, (uint64_t)bz->initrd_addr_max + 1);
-	kernel_end = LAYOUT_HIGH_MEM + bz->init_size;
 	if (size == 0 || size > top ||
 	    ALIGN_DOWN(top - size, 4096) < kernel_end) {
 		close(fd);
@@ -129,6 +129,46 @@ static int boot_acpi(struct vm *vm, uint8_t *bp, char *err)
 	return 0;
 }
 
+/*
+ * Puts the kernel of the bzImage open on fd into guest RAM. An LZ4 kernel
+ * is unpacked here, which is much faster than its own decompressor in the
+ * guest (it runs at its link address then: no KASLR). Any other kernel
+ * goes to 1 MiB as it is and decompresses itself.
+ */
+static int boot_kernel(struct vm *vm, int fd, const uint8_t *head,
+		       const struct bzimage_info *bz, uint64_t *entry,
+		       uint64_t *kernel_end, char *err)
+{
+	struct unpacked_kernel uk;
+	char why[VM_ERR_MAX] = "";
+	int rc;
+
+	if (vm->cfg.boot_unpack) {
+		rc = unpack_kernel(&vm->mem, fd, head, bz, &uk, why,
+				   sizeof(why));
+		if (rc == 0) {
+			*entry = uk.entry;
+			*kernel_end = uk.end;
+			return 0;
+		}
+		vm_log(vm, "kernel %s: booting it as it is (%s)",
+		       vm->cfg.kernel, why);
+	}
+	if (LAYOUT_HIGH_MEM + (uint64_t)bz->init_size > vm->mem.low)
+		return err_set(err, VM_ERR_MAX, -ENOSPC,
+			       "kernel %s needs %u MiB from 1 MiB up; give the "
+			       "VM more memory", vm->cfg.kernel,
+			       bz->init_size >> 20);
+	rc = read_full(fd, vm_gpa(vm, LAYOUT_HIGH_MEM, bz->kernel_size),
+		       bz->kernel_size, bz->setup_size);
+	if (rc)
+		return err_set(err, VM_ERR_MAX, rc, "kernel %s: read: %s",
+			       vm->cfg.kernel, strerror(-rc));
+	*entry = LAYOUT_HIGH_MEM + BZ_ENTRY_64_OFFSET;
+	*kernel_end = LAYOUT_HIGH_MEM + bz->init_size;
+	return 0;
+}
+
 int boot_load(struct vm *vm, uint64_t *entry, char *err)
 {
 	uint8_t head[BZ_HEADER_END];
@@ -136,7 +176,8 @@ int boot_load(struct vm *vm, uint64_t *entry, char *err)
 	struct bzimage_info bz;
 	uint64_t size;
 	size_t cmdlen = strlen(vm->cfg.cmdline);
-	uint8_t *bp, *kernel;
+	uint64_t kernel_end = 0;
+	uint8_t *bp;
 	unsigned n;
 	int fd, rc;
 	char why[VM_ERR_MAX];
@@ -156,19 +197,10 @@ int boot_load(struct vm *vm, uint64_t *entry, char *err)
 		return err_set(err, VM_ERR_MAX, rc, "kernel %s: %s",
 			       vm->cfg.kernel, why);
 	}
-	if (LAYOUT_HIGH_MEM + (uint64_t)bz.init_size > vm->mem.low) {
-		close(fd);
-		return err_set(err, VM_ERR_MAX, -ENOSPC,
-			       "kernel %s needs %u MiB from 1 MiB up; give the "
-			       "VM more memory", vm->cfg.kernel,
-			       bz.init_size >> 20);
-	}
-	kernel = vm_gpa(vm, LAYOUT_HIGH_MEM, bz.kernel_size);
-	rc = read_full(fd, kernel, bz.kernel_size, bz.setup_size);
+	rc = boot_kernel(vm, fd, head, &bz, entry, &kernel_end, err);
 	close(fd);
 	if (rc)
-		return err_set(err, VM_ERR_MAX, rc, "kernel %s: read: %s",
-			       vm->cfg.kernel, strerror(-rc));
+		return rc;
 
 	if (cmdlen > bz.cmdline_size || cmdlen >= LAYOUT_CMDLINE_MAX)
 		return err_set(err, VM_ERR_MAX, -E2BIG,
@@ -195,13 +227,12 @@ int boot_load(struct vm *vm, uint64_t *entry, char *err)
 		put_le64(e + 8, e820[i].size);
 		put_le32(e + 16, e820[i].type);
 	}
-	rc = boot_initrd(vm, &bz, bp, err);
+	rc = boot_initrd(vm, &bz, kernel_end, bp, err);
 	if (rc)
 		return rc;
 	rc = boot_acpi(vm, bp, err);
 	if (rc)
 		return rc;
 	boot_page_tables(vm);
-	*entry = LAYOUT_HIGH_MEM + BZ_ENTRY_64_OFFSET;
 	return 0;
 }

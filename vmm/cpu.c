@@ -47,6 +47,20 @@ static unsigned topo_shift(unsigned n)
 	return s;
 }
 
+/*
+ * KVM emulates the LAPIC's TSC-deadline timer mode but leaves the CPUID
+ * bit to us. Linux then skips calibrating the LAPIC timer against the PM
+ * timer, a tenth of a second of boot spent in port exits.
+ */
+static void cpuid_tsc_deadline(int kvm_fd, struct kvm_cpuid2 *c)
+{
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) <= 0)
+		return;
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1U << 24;
+}
+
 struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd)
 {
 	size_t n = CPUID_MAX_ENTRIES;
@@ -58,8 +72,10 @@ struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd)
 		if (!c)
 			return NULL;
 		c->nent = (uint32_t)n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			cpuid_tsc_deadline(kvm_fd, c);
 			return c;
+		}
 		free(c);
 		if (errno != E2BIG)
 			return NULL;

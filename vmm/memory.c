@@ -1,6 +1,7 @@
 /* memory.c - guest RAM layout (PC e820 conventions), anonymous mapping, address checks. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "vmm/compat.h"
@@ -92,4 +93,24 @@ void *memory_gpa(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
 	    len <= mem->high - (gpa - LAYOUT_4G))
 		return mem->host + mem->low + (gpa - LAYOUT_4G);
 	return NULL;
+}
+
+int memory_zero(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
+{
+	uint8_t *p = memory_gpa(mem, gpa, len);
+	uint8_t *first, *last;
+
+	if (!p)
+		return -EINVAL;
+	first = (uint8_t *)ALIGN_UP((uintptr_t)p, 4096);
+	last = (uint8_t *)ALIGN_DOWN((uintptr_t)(p + len), 4096);
+	if (first >= last) {
+		memset(p, 0, len);
+		return 0;
+	}
+	memset(p, 0, (size_t)(first - p));
+	memset(last, 0, (size_t)(p + len - last));
+	if (madvise(first, (size_t)(last - first), MADV_DONTNEED) < 0)
+		memset(first, 0, (size_t)(last - first));
+	return 0;
 }

@@ -28,4 +28,10 @@ void memory_unmap(struct guest_memory *mem);
 /* Host pointer for guest [gpa, gpa + len) if it is all RAM, else NULL. */
 void *memory_gpa(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
 
+/*
+ * Zeroes guest [gpa, gpa + len) (all RAM, as memory_gpa checks), handing
+ * whole pages back to the host instead of writing them.
+ */
+int memory_zero(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
+
 #endif

@@ -41,6 +41,7 @@ void vm_config_defaults(struct vm_config *cfg)
 	cfg->on_reboot = VM_REBOOT_RESTART;
 	cfg->rtc = VM_RTC_UTC;
 	cfg->acpi = true;
+	cfg->boot_unpack = true;
 	cfg->com[0] = VM_SERIAL_CONSOLE;
 	cfg->com[1] = VM_SERIAL_NONE;
 	cfg->console_rows = 24;

@@ -72,6 +72,7 @@ struct vm_config {
 	char kernel[PATH_MAX];		/* absolute or cwd-relative path */
 	char initrd[PATH_MAX];		/* "" when there is none */
 	char cmdline[4096];
+	bool boot_unpack;		/* unpack LZ4 kernels in hyve (no KASLR) */
 
 	enum vm_serial_mode com[2];	/* COM1, COM2 */
 	char serial_log[PATH_MAX];	/* "" for none */

@@ -1,0 +1,30 @@
+/* unpack.h - unpacks an LZ4 bzImage's vmlinux inside hyve and loads its segments where they run, skipping the in-guest decompressor. */
+#ifndef HYVE_UNPACK_H
+#define HYVE_UNPACK_H
+
+#include <stdint.h>
+
+#include "vmm/bzimage.h"
+#include "vmm/memory.h"
+
+#define BZ_PAYLOAD_OFFSET	0x248	/* protocol 2.08+ */
+#define BZ_PAYLOAD_LENGTH	0x24c
+
+struct unpacked_kernel {
+	uint64_t entry;		/* physical address of startup_64 */
+	uint64_t end;		/* first byte above the loaded kernel */
+};
+
+/*
+ * Reads the compressed payload of the bzImage open on fd (head: its first
+ * BZ_HEADER_END bytes, bz: the parsed header) into scratch space at the
+ * top of low guest RAM, unpacks it block by block and copies each PT_LOAD
+ * segment of the vmlinux ELF to its physical address; the scratch space
+ * is zeroed again. Returns 0, or -ENOTSUP with the reason in why when the
+ * kernel cannot be unpacked this way (then boot the bzImage as it is).
+ */
+int unpack_kernel(const struct guest_memory *mem, int fd,
+		  const uint8_t *head, const struct bzimage_info *bz,
+		  struct unpacked_kernel *out, char *why, size_t whylen);
+
+#endif
