@@ -295,6 +295,51 @@ static void profile_default_name(struct prof_ctx *ctx)
 	str_copy(ctx->cfg->name, b, sizeof(ctx->cfg->name));
 }
 
+struct error_line {
+	unsigned line;
+	const char *s;
+	size_t len;
+};
+
+static int error_line_cmp(const void *a, const void *b)
+{
+	const struct error_line *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->s < y->s ? -1 : x->s > y->s;	/* stable: keep found order */
+}
+
+/* Puts the messages in line order, the file's problems (line 0) first. */
+static void sort_errors(struct profile_errors *e, size_t path_len)
+{
+	struct strbuf sorted = { 0 };
+	struct error_line *v;
+	size_t n = 0;
+
+	if (!e->lines.s || e->lines.oom)
+		return;
+	v = calloc(e->count, sizeof(*v));
+	if (!v)
+		return;		/* unsorted is still complete */
+	for (char *p = e->lines.s; *p && n < e->count; n++) {
+		v[n].s = p;
+		v[n].len = strcspn(p, "\n") + 1;
+		v[n].line = (unsigned)strtoul(p + path_len + 1, NULL, 10);
+		p += v[n].len;
+	}
+	qsort(v, n, sizeof(*v), error_line_cmp);
+	for (size_t i = 0; i < n; i++)
+		strbuf_add(&sorted, v[i].s, v[i].len);
+	free(v);
+	if (sorted.oom) {
+		free(sorted.s);
+		return;
+	}
+	free(e->lines.s);
+	e->lines = sorted;
+}
+
 int profile_load_text(const char *path, const char *text, size_t len,
 		      unsigned flags, struct vm_config *cfg,
 		      struct profile_errors *errs)
@@ -331,6 +376,7 @@ int profile_load_text(const char *path, const char *text, size_t len,
 	else if (rc < 0)
 		prof_error(ctx, 0, "out of memory while reading");
 	prof_validate(ctx);
+	sort_errors(errs, strlen(path));
 	rc = (int)errs->count;
 	free(ctx);
 	return rc;
@@ -338,6 +384,12 @@ int profile_load_text(const char *path, const char *text, size_t len,
 
 int profile_load(const char *path, struct vm_config *cfg,
 		 struct profile_errors *errs)
+{
+	return profile_load_file(path, 0, cfg, errs);
+}
+
+int profile_load_file(const char *path, unsigned flags, struct vm_config *cfg,
+		      struct profile_errors *errs)
 {
 	struct strbuf text = { 0 };
 	char buf[16384];
@@ -359,7 +411,7 @@ int profile_load(const char *path, struct vm_config *cfg,
 		got = fread(buf, 1, sizeof(buf), f);
 		strbuf_add(&text, buf, got);
 	} while (got == sizeof(buf) && text.len <= PROFILE_SIZE_MAX);
-	rc = ferror(f) ? EIO : text.oom ? ENOMEM : 0;
+	rc = ferror(f) ? (errno ? errno : EIO) : text.oom ? ENOMEM : 0;
 	fclose(f);
 	if (rc) {
 		struct prof_ctx ctx = { .path = path, .errs = errs };
@@ -370,8 +422,8 @@ int profile_load(const char *path, struct vm_config *cfg,
 		prof_error(&ctx, 0, "cannot be read: %s", strerror(rc));
 		return 1;
 	}
-	rc = profile_load_text(path, text.s ? text.s : "", text.len, 0, cfg,
-			       errs);
+	rc = profile_load_text(path, text.s ? text.s : "", text.len, flags,
+			       cfg, errs);
 	free(text.s);
 	return rc;
 }

@@ -38,6 +38,10 @@ enum {
 int profile_load(const char *path, struct vm_config *cfg,
 		 struct profile_errors *errs);
 
+/* profile_load() with PROFILE_* flags. */
+int profile_load_file(const char *path, unsigned flags, struct vm_config *cfg,
+		      struct profile_errors *errs);
+
 /*
  * The same for a profile already in memory: text[0..len) is the content
  * of the file at path (which names it in messages and anchors relative

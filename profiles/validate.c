@@ -259,6 +259,14 @@ static void check_slots(struct prof_ctx *ctx)
 			.line = prof_key_line(ctx, 0, SECT_RNG, "slot") };
 		snprintf(u[n++].what, sizeof(u[0].what), "[rng]");
 	}
+	for (unsigned i = 1; i < n; i++) {	/* by line: the later one errs */
+		for (unsigned j = i; j > 0 && u[j - 1].line > u[j].line; j--) {
+			struct slot_user t = u[j];
+
+			u[j] = u[j - 1];
+			u[j - 1] = t;
+		}
+	}
 	for (unsigned i = 0; i < n; i++) {
 		for (unsigned j = 0; u[i].slot && j < i; j++) {
 			if (u[j].slot != u[i].slot)
