@@ -369,6 +369,13 @@ int profile_load_text(const char *path, const char *text, size_t len,
 		free(ctx);
 		return rc;
 	}
+	if (len >= 2 && (!memcmp(text, "\xff\xfe", 2) ||
+			 !memcmp(text, "\xfe\xff", 2))) {
+		prof_error(ctx, 0, "the file is UTF-16 text (save it as UTF-8)");
+		rc = (int)errs->count;
+		free(ctx);
+		return rc;
+	}
 	rc = ini_parse_stream(profile_reader, ctx, profile_handler, ctx);
 	if (rc > 0)	/* check_line lets through only what libinih takes */
 		prof_error(ctx, (unsigned)rc, "syntax error (expected "

@@ -745,6 +745,16 @@ static bool prof_device(struct prof_ctx *ctx, enum prof_sect sect,
 	return true;
 }
 
+static void trim_blanks(char *s)
+{
+	size_t lead = strspn(s, " \t"), n = strlen(s);
+
+	while (n > lead && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	memmove(s, s + lead, n - lead);
+	s[n - lead] = '\0';
+}
+
 static const char *const prof_sections[] = {
 	"vm", "boot", "serial", "rng", "disk", "net",
 };
@@ -780,8 +790,9 @@ void prof_section(struct prof_ctx *ctx, const char *header)
 		ctx->sect = (enum prof_sect)s;
 		return;
 	}
+	trim_blanks(prefix);	/* "[ vm ]": libinih keeps the blanks */
 	near = prof_near(prefix, prof_sections, ARRAY_SIZE(prof_sections));
-	if (near && !strcmp(near, prefix))
+	if (near && dot && !strcmp(near, prefix))
 		near = NULL;	/* [vm.x]: the prefix was right */
 	if (near && (!strcmp(near, "disk") || !strcmp(near, "net")))
 		prof_error(ctx, ctx->line, "[%s]: unknown section (did you "
