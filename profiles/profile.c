@@ -207,8 +207,9 @@ static char *profile_reader(char *buf, int size, void *stream)
 static void profile_continue(struct prof_ctx *ctx, const char *value)
 {
 	const struct prof_key *k;
+	const char *cut;
 	char *field;
-	size_t len;
+	size_t len, vlen;
 
 	if (ctx->last_key < 0)
 		return;		/* the key above was already reported */
@@ -220,9 +221,14 @@ static void profile_continue(struct prof_ctx *ctx, const char *value)
 		ctx->last_key = -1;
 		return;
 	}
+	/* libinih 55 keeps a " ; comment" on a continued line: cut it */
+	cut = find_chars_or_comment(value, value + strlen(value), "");
+	while (cut > value && is_blank(cut[-1]))
+		cut--;
+	vlen = (size_t)(cut - value);
 	field = prof_field(ctx, k);
 	len = strlen(field);
-	if (len + 1 + strlen(value) >= k->size) {
+	if (len + 1 + vlen >= k->size) {
 		prof_error(ctx, ctx->line, "%s: longer than %zu characters "
 			   "(shorten it)", k->name, k->size - 1);
 		ctx->last_key = -1;
@@ -230,7 +236,8 @@ static void profile_continue(struct prof_ctx *ctx, const char *value)
 	}
 	if (len)
 		field[len++] = ' ';
-	str_copy(field + len, value, k->size - len);
+	memcpy(field + len, value, vlen);
+	field[len + vlen] = '\0';
 }
 
 static void profile_key(struct prof_ctx *ctx, const char *name,
