@@ -761,7 +761,7 @@ static const char *const prof_sections[] = {
 
 void prof_section(struct prof_ctx *ctx, const char *header)
 {
-	char q[PROF_QUOTE_MAX];
+	char q[PROF_QUOTE_MAX], w[PROF_QUOTE_MAX];
 	const char *dot = strchr(header, '.'), *near;
 	size_t plen = dot ? (size_t)(dot - header) : strlen(header);
 	char prefix[PROF_NAME_MAX + 1];
@@ -796,8 +796,9 @@ void prof_section(struct prof_ctx *ctx, const char *header)
 		near = NULL;	/* [vm.x]: the prefix was right */
 	if (near && (!strcmp(near, "disk") || !strcmp(near, "net")))
 		prof_error(ctx, ctx->line, "[%s]: unknown section (did you "
-			   "mean [%s%s%s]?)", prof_word(header, q, sizeof(q)),
-			   near, dot ? "." : ".NAME", dot ? dot + 1 : "");
+			   "mean [%s.%s]?)", prof_word(header, q, sizeof(q)),
+			   near, dot && prof_word(dot + 1, w, sizeof(w)) ==
+			   dot + 1 ? dot + 1 : "NAME");
 	else if (near && !dot)
 		prof_error(ctx, ctx->line, "[%s]: unknown section (did you "
 			   "mean [%s]?)", prof_word(header, q, sizeof(q)), near);
