@@ -69,7 +69,7 @@ static char *snapshot(void)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-		if (stat(path, &st) == 0) {
+		if (strcmp(list[i]->d_name, "..") && stat(path, &st) == 0) {
 			snprintf(line, sizeof(line), "%s %lld %lld.%09ld\n",
 				 list[i]->d_name, (long long)st.st_size,
 				 (long long)st.st_mtim.tv_sec,
