@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run VMs headless, COM1 on this terminal" },
 	{ "import", cmd_import,
 	  "turn an xhyve or hyperkit script into a profile" },
+	{ "check", cmd_check, "validate profiles, printing every problem" },
 };
 
 static void usage(FILE *f)

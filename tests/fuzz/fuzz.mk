@@ -18,6 +18,12 @@ FUZZ_SRCS_import := profiles/import.c profiles/shell-words.c vmm/compat.c
 FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
 FUZZ_SEEDS_import := tests/import
 
+FUZZ_NAMES += profile
+FUZZ_SRCS_profile := profiles/profile.c profiles/schema.c profiles/validate.c \
+	vmm/compat.c $(LIBHYVE)
+FUZZ_DEPS_profile := profiles/profile.h profiles/schema.h vmm/vmm.h
+FUZZ_SEEDS_profile := tests/profiles/invalid tests/profiles/valid
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.
