@@ -516,8 +516,13 @@ static int doc_replace(struct profile_doc *doc, size_t i, const char *key,
 	return rc;
 }
 
-/* Where a new key of section goes: after its last key line or
- * continuation, else right after its [section] line. */
+/*
+ * Where a new key of section goes: after its last key line or
+ * continuation, else right after its [section] line. libinih lets an
+ * indented line continue the last key even across comment, blank and
+ * error lines, so the slot moves past indented error lines that follow
+ * (they would otherwise join the new key's value).
+ */
 static size_t doc_key_slot(const struct profile_doc *doc, const char *section)
 {
 	size_t slot = DOC_NONE;
@@ -530,6 +535,14 @@ static size_t doc_key_slot(const struct profile_doc *doc, const char *section)
 		if (l->kind == DOC_KEY || l->kind == DOC_CONT ||
 		    (l->kind == DOC_SECTION && slot == DOC_NONE))
 			slot = i + 1;
+	}
+	for (size_t j = slot; j < doc->nlines; j++) {
+		const struct doc_line *l = &doc->line[j];
+
+		if (l->kind == DOC_SECTION || l->kind == DOC_KEY)
+			break;
+		if (l->kind == DOC_OTHER && l->len && is_blank(l->text[0]))
+			slot = j + 1;
 	}
 	return slot;
 }
@@ -558,27 +571,68 @@ int profile_doc_add_section(struct profile_doc *doc, const char *section,
 	return doc_append_section(doc, section) ? doc_oom(err) : 0;
 }
 
+/*
+ * After lines [at, at + added) were inserted: does every other line still
+ * read as it did (before[] holds the old kinds)? If not, names the first
+ * line that changed in err and takes the insertion back.
+ */
+static int doc_insert_kept_meaning(struct profile_doc *doc,
+				   const enum doc_kind *before, size_t at,
+				   size_t added, const char *section,
+				   const char *key, char *err)
+{
+	for (size_t i = 0; i < doc->nlines; i++) {
+		size_t old = i < at ? i : i - added;
+
+		if (i >= at && i < at + added)
+			continue;
+		if (before[old] == doc->line[i].kind)
+			continue;
+		while (added--)
+			doc_delete(doc, at);
+		doc_classify(doc);
+		return err_set(err, VM_ERR_MAX, -EINVAL, "cannot add %s to [%s]"
+			       ": line %zu is indented, so libinih would read "
+			       "it as part of %s (remove its indentation)",
+			       key, section, old + 1, key);
+	}
+	return 0;
+}
+
 /* Adds "key = value" at the end of section (made if missing). */
 static int doc_add_key(struct profile_doc *doc, const char *section,
 		       const char *key, const char *value, unsigned flags,
 		       char *err)
 {
 	char lead[PROFILE_DOC_NAME_MAX + 4];
-	size_t slot;
+	enum doc_kind *before;
+	size_t slot, n;
 	int rc;
 
 	if (!profile_doc_has_section(doc, section) &&
 	    doc_append_section(doc, section))
 		return doc_oom(err);
-	slot = doc_key_slot(doc, section);
-	if (doc_insert(doc, slot, "", 0, doc->eol))
+	n = doc->nlines;
+	before = malloc((n + 1) * sizeof(*before));
+	if (!before)
 		return doc_oom(err);
+	for (size_t i = 0; i < n; i++)
+		before[i] = doc->line[i].kind;
+	slot = doc_key_slot(doc, section);
+	rc = doc_insert(doc, slot, "", 0, doc->eol) ? doc_oom(err) : 0;
 	snprintf(lead, sizeof(lead), "%s = ", key);
-	rc = doc_put_value(doc, slot, 0, 0, lead, key, value, flags,
-			   DOC_INDENT, err);
-	if (rc)
-		doc_delete(doc, slot);
+	if (!rc)
+		rc = doc_put_value(doc, slot, 0, 0, lead, key, value, flags,
+				   DOC_INDENT, err);
+	if (rc) {
+		while (doc->nlines > n)
+			doc_delete(doc, slot);
+	}
 	doc_classify(doc);
+	if (!rc)
+		rc = doc_insert_kept_meaning(doc, before, slot,
+					     doc->nlines - n, section, key, err);
+	free(before);
 	return rc;
 }
 

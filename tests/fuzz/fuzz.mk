@@ -18,6 +18,10 @@ FUZZ_SRCS_import := profiles/import.c profiles/shell-words.c vmm/compat.c
 FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
 FUZZ_SEEDS_import := tests/import
 
+FUZZ_NAMES += profile-doc
+FUZZ_SRCS_profile-doc := profiles/profile-doc.c profiles/profile-doc-save.c profiles/safe-file.c vmm/compat.c
+FUZZ_DEPS_profile-doc := profiles/profile-doc.h profiles/profile-doc-internal.h profiles/safe-file.h
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.

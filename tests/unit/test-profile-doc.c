@@ -383,6 +383,18 @@ static void test_empty_values_and_odd_spacing(void)
 	free(after);
 	profile_doc_free(doc);
 
+	/* an indented line after the slot would join a new key: refused */
+	doc = load("indent.ini", "[vm]\n  [boot]\nkernel = k\n");
+	if (!doc)
+		return;
+	CHECK_EQ(profile_doc_set(doc, "vm", "cpus", "1", 0, err), -EINVAL);
+	CHECK(strstr(err, "line 2") && strstr(err, "indent"), "%s", err);
+	after = profile_doc_text(doc, NULL);
+	CHECK(after && !strcmp(after, "[vm]\n  [boot]\nkernel = k\n"),
+	      "got:\n%s", S(after));
+	free(after);
+	profile_doc_free(doc);
+
 	/* no newline at the end: the new key still ends the file alike */
 	doc = load("nonl.ini", "[vm]\ncpus = 1");
 	if (!doc)
