@@ -23,6 +23,9 @@ FUZZ_SRCS_profile := profiles/profile.c profiles/schema.c profiles/validate.c \
 	vmm/compat.c $(LIBHYVE)
 FUZZ_DEPS_profile := profiles/profile.h profiles/schema.h vmm/vmm.h
 FUZZ_SEEDS_profile := tests/profiles/invalid tests/profiles/valid
+FUZZ_NAMES += profile-doc
+FUZZ_SRCS_profile-doc := profiles/profile-doc.c profiles/profile-doc-save.c profiles/safe-file.c vmm/compat.c
+FUZZ_DEPS_profile-doc := profiles/profile-doc.h profiles/profile-doc-internal.h profiles/safe-file.h
 
 # (add new fuzzers above this line)
 
