@@ -201,7 +201,8 @@ static const struct {
 	{ KEY_BTAB, VTERM_KEY_TAB, VTERM_MOD_SHIFT },
 };
 
-/* Modifiers of F13..F63 in xterm's terminfo: each group of 12 adds some. */
+/* Modifiers of F13..F63 in xterm's terminfo: each group of 12 adds some
+ * (curses has no function key past F63). */
 static const VTermModifier fn_groups[] = {
 	0, VTERM_MOD_SHIFT, VTERM_MOD_CTRL, VTERM_MOD_CTRL | VTERM_MOD_SHIFT,
 	VTERM_MOD_ALT, VTERM_MOD_ALT | VTERM_MOD_SHIFT,
@@ -211,7 +212,7 @@ static void send_function_key(struct vterm_pane *p, int code)
 {
 	int n = code - KEY_F0;
 
-	if (n >= 1 && (size_t)(n - 1) / 12 < ARRAY_SIZE(fn_groups)) {
+	if (n >= 1 && n <= 63) {
 		vterm_keyboard_key(p->vt, VTERM_KEY_FUNCTION((n - 1) % 12 + 1),
 				   fn_groups[(n - 1) / 12]);
 		return;
