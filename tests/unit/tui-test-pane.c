@@ -9,6 +9,7 @@
 #include "tui/vterm-pane.h"
 #include "vmm/compat.h"
 
+static SCREEN *screen;
 static WINDOW *win;
 static struct term_colors *tc;
 
@@ -177,6 +178,61 @@ static void test_color_pairs_are_reused(void)
 	getcchar(&b, w, &attrs, &pb, NULL);
 	CHECK(pa == pb && pa > 0, "same colours got pairs %d and %d", pa, pb);
 	vterm_pane_free(p);
+}
+
+/* With 3 pairs for 5 colour combinations, each frame still draws right. */
+static void test_color_pairs_recycled(void)
+{
+	/* the cache ends at COLOR_PAIRS - 1 or 32767, whichever is lower */
+	struct term_colors *few = term_colors_new(MIN(COLOR_PAIRS - 1, 32767) - 2);
+	struct vterm_pane *p = pane_24x80();
+
+	CHECK(few != NULL, "term_colors_new");
+	if (!few)
+		return;
+	for (int round = 0; round < 2; round++)
+		for (int fg = 1; fg <= 5; fg++) {
+			feed(p, "\x1b[H\x1b[3%d;4%dmA\x1b[0m", fg, fg + 1);
+			vterm_pane_render(p, few, win, 0, 0, 1, 2, NULL);
+			expect_colors(0, L'A', fg, fg + 1);
+		}
+	term_colors_free(few);
+	vterm_pane_free(p);
+}
+
+/* On an 8-colour terminal, 256-colour and RGB map to the nearest of 8. */
+static void test_colors_on_8_colour_terminal(void)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *xterm = newterm("xterm", out, in);	/* now current */
+	struct term_colors *t8;
+	VTermColor c;
+
+	CHECK(xterm != NULL, "newterm(xterm)");
+	if (!xterm) {
+		set_term(screen);
+		return;
+	}
+	start_color();
+	t8 = term_colors_new(1);
+	CHECK(t8 && COLORS == 8, "colours %d", COLORS);
+	if (t8) {
+		vterm_color_rgb(&c, 250, 10, 10);
+		CHECK_EQ(term_colors_number(t8, &c, true), COLOR_RED);
+		vterm_color_indexed(&c, 21);	/* 256-colour blue */
+		CHECK_EQ(term_colors_number(t8, &c, true), COLOR_BLUE);
+		vterm_color_indexed(&c, 10);	/* bright green */
+		CHECK_EQ(term_colors_number(t8, &c, true), COLOR_GREEN);
+		vterm_color_indexed(&c, 3);
+		CHECK_EQ(term_colors_number(t8, &c, false), COLOR_YELLOW);
+		term_colors_free(t8);
+	}
+	endwin();
+	set_term(screen);
+	/* xterm is kept: deleting it here made later drawing on the first
+	 * screen crash inside ncurses 6.4 */
+	fclose(out);
+	fclose(in);
 }
 
 static void test_wide_and_combining(void)
@@ -432,8 +488,6 @@ static void test_query_replies_reach_the_guest(void)
 int main(void)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-	SCREEN *screen;
-
 	setlocale(LC_ALL, "C.UTF-8");
 	setenv("LINES", "40", 1);
 	setenv("COLUMNS", "120", 1);
@@ -455,6 +509,8 @@ int main(void)
 	RUN_TEST(test_text_and_attributes);
 	RUN_TEST(test_colors);
 	RUN_TEST(test_color_pairs_are_reused);
+	RUN_TEST(test_color_pairs_recycled);
+	RUN_TEST(test_colors_on_8_colour_terminal);
 	RUN_TEST(test_wide_and_combining);
 	RUN_TEST(test_clip_and_pan);
 	RUN_TEST(test_history_beyond_10000_lines);
