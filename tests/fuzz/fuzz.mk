@@ -2,10 +2,10 @@
 #
 # A fuzzer NAME is tests/fuzz/fuzz-NAME.c plus the sources it links
 # (FUZZ_SRCS_NAME), the headers it depends on (FUZZ_DEPS_NAME), optional
-# seed folders (FUZZ_SEEDS_NAME) and an optional dictionary
-# tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES. Each run prints
-# "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so that tests/run
-# can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
+# seed folders (FUZZ_SEEDS_NAME), optional extra libraries (FUZZ_LIBS_NAME)
+# and an optional dictionary tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES.
+# Each run prints "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so
+# that tests/run can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
 
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
@@ -18,13 +18,18 @@ FUZZ_SRCS_import := profiles/import.c profiles/shell-words.c vmm/compat.c
 FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
 FUZZ_SEEDS_import := tests/import
 
+FUZZ_NAMES += console
+FUZZ_SRCS_console := tui/vterm-pane.c tui/scrollback.c tui/term-colors.c vmm/compat.c
+FUZZ_DEPS_console := tui/vterm-pane.h tui/scrollback.h tui/term-colors.h tui/keys.h
+FUZZ_LIBS_console := $(TUI_PKGS_LIBS)
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.
 define fuzz_rule
 $(BUILD)/fuzz/fuzz-$(1): tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS_$(1))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1)) $(LDLIBS)
 endef
 
 .PHONY: fuzz fuzz-run
