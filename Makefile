@@ -40,10 +40,12 @@ LDLIBS := $(LIB_PKGS_LIBS) -lpthread
 LIB_SRCS := $(wildcard vmm/*.c devices/*.c profiles/*.c)
 TUI_SRCS := $(wildcard tui/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+TUI_UNIT_SRCS := $(wildcard tests/unit/tui-test-*.c)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TUI_OBJS := $(TUI_SRCS:%.c=$(BUILD)/%.o)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%) \
+	$(TUI_UNIT_SRCS:tests/unit/tui-test-%.c=$(BUILD)/tests/test-tui-%)
 LIBHYVE := $(BUILD)/libhyve.a
 HYVE := $(BUILD)/hyve
 
@@ -71,6 +73,13 @@ $(HYVE): $(TUI_OBJS) $(LIBHYVE)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBHYVE) $(LDLIBS)
+
+# The TUI's own unit tests (tui-test-*.c) also link tui/ (all but main.o),
+# curses and libvterm.
+TUI_TEST_OBJS := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS))
+$(BUILD)/tests/test-tui-%: tests/unit/tui-test-%.c $(TUI_TEST_OBJS) $(LIBHYVE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TUI_TEST_OBJS) $(LIBHYVE) $(TUI_PKGS_LIBS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 

@@ -2,10 +2,10 @@
 #
 # A fuzzer NAME is tests/fuzz/fuzz-NAME.c plus the sources it links
 # (FUZZ_SRCS_NAME), the headers it depends on (FUZZ_DEPS_NAME), optional
-# seed folders (FUZZ_SEEDS_NAME) and an optional dictionary
-# tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES. Each run prints
-# "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so that tests/run
-# can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
+# seed folders (FUZZ_SEEDS_NAME), optional extra libraries (FUZZ_LIBS_NAME)
+# and an optional dictionary tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES.
+# Each run prints "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so
+# that tests/run can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
 
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 10
@@ -20,12 +20,16 @@ FUZZ_SEEDS_import := tests/import
 
 FUZZ_NAMES += profile
 FUZZ_SRCS_profile := profiles/profile.c profiles/schema.c profiles/validate.c \
-	vmm/compat.c $(LIBHYVE)
+	vmm/compat.c vmm/config.c
 FUZZ_DEPS_profile := profiles/profile.h profiles/schema.h vmm/vmm.h
 FUZZ_SEEDS_profile := tests/profiles/invalid tests/profiles/valid
 FUZZ_NAMES += profile-doc
 FUZZ_SRCS_profile-doc := profiles/profile-doc.c profiles/profile-doc-save.c profiles/safe-file.c vmm/compat.c
 FUZZ_DEPS_profile-doc := profiles/profile-doc.h profiles/profile-doc-internal.h profiles/safe-file.h
+FUZZ_NAMES += console
+FUZZ_SRCS_console := tui/vterm-pane.c tui/scrollback.c tui/term-colors.c vmm/compat.c
+FUZZ_DEPS_console := tui/vterm-pane.h tui/scrollback.h tui/term-colors.h tui/keys.h
+FUZZ_LIBS_console := $(TUI_PKGS_LIBS)
 
 # (add new fuzzers above this line)
 
@@ -33,7 +37,7 @@ FUZZ_DEPS_profile-doc := profiles/profile-doc.h profiles/profile-doc-internal.h 
 define fuzz_rule
 $(BUILD)/fuzz/fuzz-$(1): tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS_$(1))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz-$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1)) $(LDLIBS)
 endef
 
 .PHONY: fuzz fuzz-run
