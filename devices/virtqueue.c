@@ -158,9 +158,11 @@ vq_enable(struct vq *vq, const struct vq_config *cfg)
 	vq_reset(vq);
 	if (n == 0)
 		return 0;
-	if (n > VIRTQ_SIZE_MAX || (n & (n - 1)))
-		return vq_fail(vq, "queue size %u is not a power of 2 up to %u",
-			       n, VIRTQ_SIZE_MAX);
+	if (n > VIRTQ_SIZE_MAX || (n & (n - 1))) {
+		vq_fail(vq, "queue size %u is not a power of 2 up to %u", n,
+			VIRTQ_SIZE_MAX);
+		return -EINVAL;
+	}
 	vq->cfg = *cfg;
 	vq->desc = vq_map_area(vq, "descriptor table", cfg->desc_gpa,
 			       VIRTQ_DESC_BYTES(n), VIRTQ_DESC_ALIGN);
