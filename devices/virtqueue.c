@@ -354,6 +354,14 @@ vq_pop(struct vq *vq, struct vq_chain *c)
 	return 1;
 }
 
+bool
+vq_has_avail(struct vq *vq)
+{
+	if (!vq->enabled || vq->broken)
+		return false;
+	return ring_load_acquire(&vq->avail->idx) != vq->last_avail;
+}
+
 /* ---- Returning a chain ---- */
 
 int

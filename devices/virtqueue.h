@@ -110,6 +110,9 @@ void vq_reset(struct vq *vq);
  */
 int vq_pop(struct vq *vq, struct vq_chain *c);
 
+/* vq_has_avail: whether vq_pop would find something (without consuming). */
+bool vq_has_avail(struct vq *vq);
+
 /*
  * vq_push: return chain head to the driver with written_len bytes written.
  * Returns 0, -EIO on a broken queue, -EINVAL if head is not in flight
