@@ -244,13 +244,14 @@ chain_add(struct vq *vq, struct vq_chain *c, const struct desc_copy *d,
 /* Switches the walk to the indirect table d points to. */
 static int
 chain_enter_indirect(struct vq *vq, struct vq_chain *c,
-		     const struct desc_copy *d, uint32_t idx,
+		     const struct desc_copy *d, uint32_t idx, bool indirect,
 		     const uint8_t **table, uint32_t *table_n)
 {
 	if (!vq->cfg.indirect_desc)
 		return vq_fail(vq, "head %u: descriptor %u is indirect but "
 			       "INDIRECT_DESC was not negotiated", c->head, idx);
-	if (*table != (const uint8_t *)vq->desc)
+	/* Tracked by state, not by address: a table may alias the ring's. */
+	if (indirect)
 		return vq_fail(vq, "head %u: indirect descriptor %u inside an "
 			       "indirect table", c->head, idx);
 	if (d->flags & VIRTQ_DESC_F_NEXT)
@@ -291,8 +292,8 @@ chain_walk(struct vq *vq, struct vq_chain *c)
 				       table_n);
 		desc_read(table + (size_t)idx * sizeof(struct virtq_desc), &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
-			rc = chain_enter_indirect(vq, c, &d, idx, &table,
-						  &table_n);
+			rc = chain_enter_indirect(vq, c, &d, idx, indirect,
+						  &table, &table_n);
 			if (rc < 0)
 				return rc;
 			indirect = true;

@@ -18,6 +18,16 @@ FUZZ_SRCS_import := profiles/import.c profiles/shell-words.c vmm/compat.c
 FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
 FUZZ_SEEDS_import := tests/import
 
+FUZZ_NAMES += virtqueue
+FUZZ_SRCS_virtqueue := devices/virtqueue.c vmm/compat.c
+FUZZ_DEPS_virtqueue := devices/virtqueue.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h
+FUZZ_SEEDS_virtqueue := tests/fuzz/seeds-virtqueue
+
+FUZZ_NAMES += virtio-blk
+FUZZ_SRCS_virtio-blk := devices/virtqueue.c devices/virtio-blk-req.c devices/iov.c vmm/compat.c
+FUZZ_DEPS_virtio-blk := devices/virtqueue.h devices/virtio-blk-req.h devices/iov.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h tests/unit/blk-memdisk.h
+FUZZ_SEEDS_virtio-blk := tests/fuzz/seeds-virtio-blk
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.

@@ -455,6 +455,13 @@ test_indirect_inside_indirect(void)
 	drv_publish(&f->d, 0);
 	expect_broken(f, "inside an indirect table");
 	fx_free(f);
+
+	/* an indirect table that is the ring's own table (found by fuzzing) */
+	f = fx_new(8, true, false);
+	drv_desc(&f->d, 0, DRV_DESC_GPA, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	drv_publish(&f->d, 0);
+	expect_broken(f, "inside an indirect table");
+	fx_free(f);
 }
 
 static void

@@ -3,6 +3,7 @@
 #define HYVE_VIRTQ_FAKE_H
 
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,6 @@
  * Guest RAM: region 0 at [0, 1 MiB), region 1 at [2 MiB, 2 MiB + 64 KiB).
  * Everything else is a hole. A range must fit in one region, like vm_gpa.
  */
-#define FAKE_R0_BASE	0x0ull
 #define FAKE_R0_SIZE	0x100000ull
 #define FAKE_R1_BASE	0x200000ull
 #define FAKE_R1_SIZE	0x10000ull
@@ -37,14 +37,16 @@ fake_mem_map(void *ctx, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+/* Two regions: [0, size0) and [base1, base1 + size1), zeroed. */
 static inline void
-fake_mem_init(struct fake_mem *m, struct guest_mem *gm)
+fake_mem_init_sized(struct fake_mem *m, struct guest_mem *gm, uint64_t size0,
+		    uint64_t base1, uint64_t size1)
 {
 	memset(m, 0, sizeof(*m));
-	m->base[0] = FAKE_R0_BASE;
-	m->size[0] = FAKE_R0_SIZE;
-	m->base[1] = FAKE_R1_BASE;
-	m->size[1] = FAKE_R1_SIZE;
+	m->base[0] = 0;
+	m->size[0] = size0;
+	m->base[1] = base1;
+	m->size[1] = size1;
 	for (int i = 0; i < 2; i++) {
 		m->ram[i] = aligned_alloc(4096, m->size[i]);
 		if (!m->ram[i])
@@ -53,6 +55,25 @@ fake_mem_init(struct fake_mem *m, struct guest_mem *gm)
 	}
 	gm->map = fake_mem_map;
 	gm->ctx = m;
+}
+
+static inline void
+fake_mem_init(struct fake_mem *m, struct guest_mem *gm)
+{
+	fake_mem_init_sized(m, gm, FAKE_R0_SIZE, FAKE_R1_BASE, FAKE_R1_SIZE);
+}
+
+/* Whether [p, p + len) lies inside one region (for invariants). */
+static inline bool
+fake_mem_owns(const struct fake_mem *m, const void *p, uint64_t len)
+{
+	const uint8_t *b = p;
+
+	for (int i = 0; i < 2; i++)
+		if (b >= m->ram[i] && len <= m->size[i] &&
+		    (uint64_t)(b - m->ram[i]) <= m->size[i] - len)
+			return true;
+	return false;
 }
 
 static inline void
