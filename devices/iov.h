@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-/* Copies up to len bytes starting skip bytes into iov to dst; returns the count. */
+/* Copies up to len bytes, from skip bytes into iov, to dst; the count. */
 size_t iov_gather(const struct iovec *iov, unsigned n, uint64_t skip, void *dst,
 		  size_t len);
 

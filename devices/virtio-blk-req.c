@@ -25,8 +25,9 @@ blk_engine_init(struct blk_engine *e, const struct blk_backend *be,
 	e->seg_max = MIN(BLK_SEG_MAX_DEFAULT, queue_size - 2);
 	e->size_max = BLK_SIZE_MAX_DEFAULT;
 	/* whole disk sectors, so a range of the maximum size stays aligned */
-	e->max_discard_sectors = ALIGN_DOWN(BLK_DWZ_SECTORS_MAX,
-					    sector_size >> VIRTIO_BLK_SECTOR_SHIFT);
+	e->max_discard_sectors =
+		ALIGN_DOWN(BLK_DWZ_SECTORS_MAX,
+			   sector_size >> VIRTIO_BLK_SECTOR_SHIFT);
 	e->max_discard_seg = BLK_DWZ_SEG_MAX;
 	e->max_write_zeroes_sectors = e->max_discard_sectors;
 	e->max_write_zeroes_seg = BLK_DWZ_SEG_MAX;
@@ -145,7 +146,8 @@ parse_ranges(const struct blk_engine *e, struct vq_chain *c,
 {
 	bool discard = r->type == VIRTIO_BLK_T_DISCARD;
 	uint64_t payload = c->rd_len - VIRTIO_BLK_OUTHDR_SIZE;
-	uint32_t max_seg = discard ? e->max_discard_seg : e->max_write_zeroes_seg;
+	uint32_t max_seg = discard ? e->max_discard_seg
+				   : e->max_write_zeroes_seg;
 	uint32_t max_sectors = discard ? e->max_discard_sectors
 				       : e->max_write_zeroes_sectors;
 	uint8_t raw[BLK_DWZ_SEG_MAX * VIRTIO_BLK_DWZ_SEG_SIZE];
@@ -296,5 +298,6 @@ blk_req_handle(const struct blk_engine *e, struct vq *vq, struct vq_chain *c)
 
 	if (rc < 0)
 		return rc;
-	return vq_push(vq, r.head, blk_req_complete(&r, blk_req_execute(e, &r)));
+	return vq_push(vq, r.head,
+		       blk_req_complete(&r, blk_req_execute(e, &r)));
 }

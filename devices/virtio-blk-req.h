@@ -42,7 +42,7 @@ struct blk_engine {
 	uint32_t size_max;	/* advertised only */
 	uint32_t max_discard_sectors, max_discard_seg;
 	uint32_t max_write_zeroes_sectors, max_write_zeroes_seg;
-	char serial[VIRTIO_BLK_ID_BYTES];	/* NUL-padded, maybe unterminated */
+	char serial[VIRTIO_BLK_ID_BYTES]; /* NUL-padded, maybe unterminated */
 };
 
 /*
@@ -57,7 +57,7 @@ int blk_engine_init(struct blk_engine *e, const struct blk_backend *be,
 		    uint64_t disk_bytes, unsigned sector_size, bool readonly,
 		    const char *serial, uint32_t queue_size);
 
-/* Device feature bits (VIRTIO_BLK_F_*) to offer; transport bits are not included. */
+/* Device feature bits (VIRTIO_BLK_F_*) to offer; no transport bits. */
 uint64_t blk_engine_features(const struct blk_engine *e);
 
 /* The configuration space, little-endian, for the features offered. */
@@ -82,7 +82,7 @@ struct blk_req {
 	struct iovec *data;	/* data buffers, IN/OUT/GET_ID */
 	unsigned ndata;
 	uint64_t data_len;
-	unsigned nranges;	/* DISCARD/WRITE_ZEROES, copied from the guest */
+	unsigned nranges;	/* DISCARD/WRITE_ZEROES, copied from guest */
 	struct blk_range ranges[BLK_DWZ_SEG_MAX];
 	uint8_t *status;	/* the last device-writable byte */
 	uint32_t written;	/* data bytes given to the guest */
@@ -102,7 +102,7 @@ uint8_t blk_req_execute(const struct blk_engine *e, struct blk_req *r);
 /* blk_req_complete: stores the status; returns the used length for vq_push. */
 uint32_t blk_req_complete(struct blk_req *r, uint8_t status);
 
-/* The three steps and the push, synchronously. Returns vq_push's result or -EIO. */
+/* The three steps and the push, synchronously: vq_push's result or -EIO. */
 int blk_req_handle(const struct blk_engine *e, struct vq *vq,
 		   struct vq_chain *c);
 

@@ -84,7 +84,7 @@ rng_fill_chain(struct vq_chain *c, uint64_t max)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				return done + got; /* cannot happen on Linux >= 3.17 */
+				return done + got; /* not on Linux >= 3.17 */
 			got += (size_t)n;
 		}
 		done += got;

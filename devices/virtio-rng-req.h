@@ -38,7 +38,7 @@ void rng_limit_take(struct rng_limit *l, uint64_t n);
 /* Nanoseconds until want bytes (capped at burst) are there; 0 if already. */
 uint64_t rng_limit_wait_ns(const struct rng_limit *l, uint64_t want);
 
-/* Fills up to max bytes of c's writable part with getrandom(); returns the count. */
+/* Fills up to max bytes of c's writable part from getrandom(); the count. */
 uint64_t rng_fill_chain(struct vq_chain *c, uint64_t max);
 
 /*

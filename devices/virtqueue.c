@@ -218,16 +218,16 @@ chain_add(struct vq *vq, struct vq_chain *c, const struct desc_copy *d,
 	void *p;
 
 	if (!writable && c->nr_wr)
-		return vq_fail(vq, "head %u: %s descriptor %u is device-readable"
-			       " after a device-writable one", c->head, where,
-			       idx);
+		return vq_fail(vq, "head %u: %s descriptor %u is "
+			       "device-readable after a device-writable one",
+			       c->head, where, idx);
 	if (d->len == 0)
 		return 0;
 	p = guest_mem_map(&vq->mem, d->addr, d->len);
 	if (!p)
-		return vq_fail(vq, "head %u: %s descriptor %u buffer [%#llx, +%#x)"
-			       " is not inside guest RAM", c->head, where, idx,
-			       (unsigned long long)d->addr, d->len);
+		return vq_fail(vq, "head %u: %s descriptor %u buffer "
+			       "[%#llx, +%#x) is not inside guest RAM", c->head,
+			       where, idx, (unsigned long long)d->addr, d->len);
 	if (chain_reserve(c, vq->cfg.size) < 0)
 		return -ENOMEM;
 	c->iov[c->nr_rd + c->nr_wr] = (struct iovec){ p, d->len };
@@ -249,7 +249,8 @@ chain_enter_indirect(struct vq *vq, struct vq_chain *c,
 {
 	if (!vq->cfg.indirect_desc)
 		return vq_fail(vq, "head %u: descriptor %u is indirect but "
-			       "INDIRECT_DESC was not negotiated", c->head, idx);
+			       "INDIRECT_DESC was not negotiated", c->head,
+			       idx);
 	/* Tracked by state, not by address: a table may alias the ring's. */
 	if (indirect)
 		return vq_fail(vq, "head %u: indirect descriptor %u inside an "
@@ -287,9 +288,9 @@ chain_walk(struct vq *vq, struct vq_chain *c)
 		const char *where = indirect ? "indirect" : "ring";
 
 		if (idx >= table_n)
-			return vq_fail(vq, "head %u: next index %u is beyond the"
-				       " %s table of %u", c->head, idx, where,
-				       table_n);
+			return vq_fail(vq, "head %u: next index %u is beyond "
+				       "the %s table of %u", c->head, idx,
+				       where, table_n);
 		desc_read(table + (size_t)idx * sizeof(struct virtq_desc), &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			rc = chain_enter_indirect(vq, c, &d, idx, indirect,
@@ -301,8 +302,8 @@ chain_walk(struct vq *vq, struct vq_chain *c)
 			continue;
 		}
 		if (++c->ndesc > vq->cfg.size)
-			return vq_fail(vq, "head %u: chain longer than the queue"
-				       " size %u (a loop?)", c->head,
+			return vq_fail(vq, "head %u: chain longer than the "
+				       "queue size %u (a loop?)", c->head,
 				       vq->cfg.size);
 		rc = chain_add(vq, c, &d, where, idx);
 		if (rc < 0)
