@@ -30,6 +30,15 @@ FUZZ_NAMES += console
 FUZZ_SRCS_console := tui/vterm-pane.c tui/scrollback.c tui/term-colors.c vmm/compat.c
 FUZZ_DEPS_console := tui/vterm-pane.h tui/scrollback.h tui/term-colors.h tui/keys.h
 FUZZ_LIBS_console := $(TUI_PKGS_LIBS)
+FUZZ_NAMES += virtqueue
+FUZZ_SRCS_virtqueue := devices/virtqueue.c vmm/compat.c
+FUZZ_DEPS_virtqueue := devices/virtqueue.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h
+FUZZ_SEEDS_virtqueue := tests/fuzz/seeds-virtqueue
+
+FUZZ_NAMES += virtio-blk
+FUZZ_SRCS_virtio-blk := devices/virtqueue.c devices/virtio-blk-req.c devices/iov.c vmm/compat.c
+FUZZ_DEPS_virtio-blk := devices/virtqueue.h devices/virtio-blk-req.h devices/iov.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h tests/unit/blk-memdisk.h
+FUZZ_SEEDS_virtio-blk := tests/fuzz/seeds-virtio-blk
 
 # (add new fuzzers above this line)
 
