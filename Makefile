@@ -74,12 +74,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBHYVE) $(LDLIBS)
 
-# The TUI's own unit tests (tui-test-*.c) also link tui/ (all but main.o),
+# The TUI's own unit tests (tui-test-*.c) also link tui/ through an archive
+# of everything but main.o (so only the modules a test uses are pulled in),
 # curses and libvterm.
-TUI_TEST_OBJS := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS))
-$(BUILD)/tests/test-tui-%: tests/unit/tui-test-%.c $(TUI_TEST_OBJS) $(LIBHYVE) tests/unit/check.h
+TUI_LIB := $(BUILD)/libhyve-tui.a
+$(TUI_LIB): $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/test-tui-%: tests/unit/tui-test-%.c $(TUI_LIB) $(LIBHYVE) tests/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(TUI_TEST_OBJS) $(LIBHYVE) $(TUI_PKGS_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TUI_LIB) $(LIBHYVE) $(TUI_PKGS_LIBS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 

@@ -24,8 +24,9 @@
  */
 struct profile_doc;
 
-/* libinih 55 cuts lines at 199 bytes and names at 49. */
-#define PROFILE_DOC_LINE_MAX	199
+/* libinih 55 reads at most 198 bytes a line (its 200-byte buffer also
+ * holds the newline and a NUL; profile.c checks the same) and names of 49. */
+#define PROFILE_DOC_LINE_MAX	198
 #define PROFILE_DOC_NAME_MAX	49
 
 /* Flags for profile_doc_set. */

@@ -60,7 +60,7 @@ fuzz-run: fuzz
 fuzz_run_one = \
 	f=$(BUILD)/fuzz/fuzz-$(1); mkdir -p $(BUILD)/fuzz/corpus-$(1); \
 	dict=; [ -f tests/fuzz/$(1).dict ] && dict=-dict=tests/fuzz/$(1).dict; \
-	if $$f -max_total_time=$(FUZZ_TIME) $$dict \
+	if $$f -max_total_time=$(FUZZ_TIME) -timeout=60 $$dict \
 	    -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus-$(1) $(FUZZ_SEEDS_$(1)) \
 	    >$(BUILD)/fuzz/fuzz-$(1).log 2>&1; then \
