@@ -66,6 +66,7 @@ const struct prof_key prof_keys[] = {
 	{ KEY(SECT_BOOT, "kernel", parse_path), VM(kernel) },
 	{ KEY(SECT_BOOT, "initrd", parse_path), VM(initrd) },
 	{ KEY(SECT_BOOT, "cmdline", parse_text), VM(cmdline) },
+	{ KEY(SECT_BOOT, "unpack", parse_bool), VM(boot_unpack) },
 
 	{ KEY(SECT_SERIAL, "com1", parse_choice), VM(com[0]),
 	  CHOICES(com_choices, "a serial port use") },

@@ -20,6 +20,26 @@ static int lz4_extend(const uint8_t **ip, const uint8_t *end, size_t *len)
 	return 0;
 }
 
+/*
+ * Copies match bytes from off back (the caller checked both ends). A match
+ * may overlap the bytes it produces, which then repeat: those go byte by
+ * byte; the rest in 8-byte steps where the buffer has the slack for it.
+ */
+static void lz4_copy_match(uint8_t *out, size_t op, size_t off, size_t match,
+			   size_t out_cap)
+{
+	uint8_t *d = out + op;
+	const uint8_t *s = d - off;
+	size_t i = 0;
+
+	if (off >= 8 && match + 8 <= out_cap - op)
+		for (; i < match; i += 8)
+			memcpy(d + i, s + i, 8);
+	else
+		for (; i < match; i++)
+			d[i] = s[i];
+}
+
 ssize_t lz4_block_decode(const uint8_t *in, size_t in_len, uint8_t *out,
 			 size_t out_cap)
 {
@@ -50,9 +70,8 @@ ssize_t lz4_block_decode(const uint8_t *in, size_t in_len, uint8_t *out,
 		match += 4;
 		if (match > out_cap - op)
 			return -1;
-		/* byte by byte: a match may overlap the bytes it produces */
-		for (size_t i = 0; i < match; i++, op++)
-			out[op] = out[op - off];
+		lz4_copy_match(out, op, off, match, out_cap);
+		op += match;
 	}
 	return (ssize_t)op;
 }

@@ -40,6 +40,10 @@ FUZZ_SRCS_virtio-blk := devices/virtqueue.c devices/virtio-blk-req.c devices/iov
 FUZZ_DEPS_virtio-blk := devices/virtqueue.h devices/virtio-blk-req.h devices/iov.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h tests/unit/blk-memdisk.h
 FUZZ_SEEDS_virtio-blk := tests/fuzz/seeds-virtio-blk
 
+FUZZ_NAMES += lz4
+FUZZ_SRCS_lz4 := vmm/lz4.c
+FUZZ_DEPS_lz4 := vmm/lz4.h vmm/compat.h
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.

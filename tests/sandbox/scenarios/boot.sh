@@ -22,7 +22,7 @@ mkdir -p profiles
 ln -sf "$L2_KERNEL" profiles/vmlinuz
 ln -sf "$L2_INITRD" profiles/initrd.cpio
 
-# profile NAME CPUS ON_REBOOT CMDLINE [KERNEL]
+# profile NAME CPUS ON_REBOOT CMDLINE [KERNEL]   ($UNPACK: [boot] unpack)
 profile() {
 	cat > "profiles/$1.ini" <<EOF
 # written by tests/sandbox/scenarios/boot.sh
@@ -36,6 +36,7 @@ on_reboot = $3
 kernel = ${5:-vmlinuz}
 initrd = initrd.cpio
 cmdline = $4
+unpack = ${UNPACK:-yes}
 EOF
 }
 
@@ -124,19 +125,28 @@ if boot_to_shell one boot-init; then
 	ask one boot-cmdline 'echo "CMDLINE<$(cat /proc/cmdline)>"' \
 		"CMDLINE<$CMDLINE>"
 	ask one boot-console 'echo hy$((40+2))ve' "hy42ve"
+	# unpacked by hyve (LZ4): the kernel runs at its link address
+	ask one boot-unpacked 'echo TEXT=$(grep -w _text /proc/kallsyms)' \
+		"TEXT=ffffffff81000000 T _text"
 	ends one boot-poweroff 'poweroff -f' 0
 else
 	lost boot-nproc-1 boot-cmdline boot-console boot-poweroff
 fi
 
-# 2 vCPUs: nproc, reboot with on_reboot = exit -> 4.
-profile two 2 exit "console=ttyS0 panic=-1 quiet"
+# 2 vCPUs: nproc, reboot with on_reboot = exit -> 4; the kernel boots
+# through its own decompressor (unpack = no), which also randomizes it.
+UNPACK=no profile two 2 exit "console=ttyS0 panic=-1 quiet"
 hyve_start two "$WORK/profiles/two.ini"
-if boot_to_shell two ""; then
+if boot_to_shell two boot-own-decompressor; then
 	ask two boot-nproc-2 'echo NPROC=$(nproc)' "NPROC=2"
+	vm_mark two
+	vm_send two 'grep -w _text /proc/kallsyms'
+	vm_expect two -E "^[0-9a-f]+ T _text" "$CMD_T" &&
+		note "two (unpack = no): $(grep ' T _text' "$WORK/two.out" |
+			tail -n 1 | tr -d '\r')"
 	ends two boot-reboot-exit 'reboot -f' 4
 else
-	lost boot-nproc-2 boot-reboot-exit
+	lost boot-own-decompressor boot-nproc-2 boot-reboot-exit
 fi
 
 # 4 vCPUs: nproc.

@@ -1,0 +1,214 @@
+/* test-lz4.c - the LZ4 decoder against frames made by the lz4 tool (legacy format, as Linux packs kernels), and against corrupt input. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/unit/check.h"
+#include "vmm/compat.h"
+#include "vmm/lz4.h"
+
+struct frame {
+	uint8_t *data;
+	size_t len;
+};
+
+static char dir[] = "/tmp/hyve-lz4.XXXXXX";
+
+/* A mix LZ4 meets in a kernel: text, runs, short repeats, noise. */
+static uint8_t *make_input(size_t len, unsigned seed)
+{
+	uint8_t *p = malloc(len);
+	static const char words[] = "vmlinux startup_64 boot_params e820 ";
+
+	srand(seed);
+	for (size_t i = 0; i < len;) {
+		size_t run = 1 + (size_t)rand() % 300;
+
+		switch (rand() % 4) {
+		case 0:	/* text */
+			for (size_t k = 0; k < run && i < len; k++, i++)
+				p[i] = (uint8_t)words[(i + k) % (sizeof(words) - 1)];
+			break;
+		case 1:	/* a run of one byte */
+			memset(p + i, rand(), MIN(run, len - i));
+			i += MIN(run, len - i);
+			break;
+		case 2:	/* a short repeat (overlapping matches) */
+			for (size_t k = 0; k < run && i < len; k++, i++)
+				p[i] = i >= 3 ? p[i - 3] : 'x';
+			break;
+		default:	/* noise */
+			for (size_t k = 0; k < run && i < len; k++, i++)
+				p[i] = (uint8_t)rand();
+		}
+	}
+	return p;
+}
+
+/* Compresses in[0..len) with "lz4 -l" and appends the size as Linux does. */
+static int lz4_tool(const uint8_t *in, size_t len, struct frame *f)
+{
+	char raw[64], packed[64], cmd[256];
+	FILE *fp;
+	long n;
+
+	snprintf(raw, sizeof(raw), "%s/raw", dir);
+	snprintf(packed, sizeof(packed), "%s/raw.lz4", dir);
+	fp = fopen(raw, "wb");
+	if (!fp || fwrite(in, 1, len, fp) != len || fclose(fp))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "lz4 -q -f -l -9 %s %s", raw, packed);
+	if (system(cmd) != 0)
+		return -1;
+	fp = fopen(packed, "rb");
+	if (!fp || fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0)
+		return -1;
+	rewind(fp);
+	f->data = malloc((size_t)n + 4);
+	f->len = (size_t)n + 4;
+	if (fread(f->data, 1, (size_t)n, fp) != (size_t)n)
+		return -1;
+	fclose(fp);
+	put_le32(f->data + n, (uint32_t)len);
+	return 0;
+}
+
+struct sink {
+	uint8_t *out;
+	size_t cap;
+	unsigned blocks;
+};
+
+static ssize_t to_buffer(void *ctx, const uint8_t *block, size_t len,
+			 uint64_t pos)
+{
+	struct sink *s = ctx;
+
+	s->blocks++;
+	if (pos > s->cap)
+		return -1;
+	return lz4_block_decode(block, len, s->out + pos,
+				MIN(s->cap - pos, (size_t)LZ4_LEGACY_BLOCK_MAX));
+}
+
+/* Decodes frame f (expected output size out_size) into a fresh buffer. */
+static int64_t decode(const struct frame *f, uint64_t out_size,
+		      struct sink *s)
+{
+	s->cap = out_size + 64;
+	s->out = malloc(s->cap);
+	s->blocks = 0;
+	return lz4_legacy_walk(f->data, f->len - 4, out_size, to_buffer, s);
+}
+
+static void round_trip(size_t len, unsigned seed, unsigned min_blocks)
+{
+	uint8_t *in = make_input(len, seed);
+	struct frame f;
+	struct sink s;
+
+	if (lz4_tool(in, len, &f)) {
+		CHECK(0, "the lz4 tool failed (apt-get install lz4)");
+		free(in);
+		return;
+	}
+	CHECK(decode(&f, len, &s) == (int64_t)len, "%zu bytes", len);
+	CHECK(!memcmp(s.out, in, len), "output differs from the input");
+	CHECK(s.blocks >= min_blocks, "%u blocks", s.blocks);
+	free(s.out);
+	free(f.data);
+	free(in);
+}
+
+static void test_small_frames(void)
+{
+	round_trip(1, 1, 1);
+	round_trip(100, 2, 1);
+	round_trip(4096, 3, 1);
+	round_trip(300000, 4, 1);
+}
+
+/* More than one 8 MiB block: blocks are independent in this format. */
+static void test_multi_block_frame(void)
+{
+	round_trip(LZ4_LEGACY_BLOCK_MAX * 2 + 12345, 5, 3);
+}
+
+/* Every truncation and many byte flips: an error or some output, in
+ * bounds (ASan and UBSan watch), never a crash or a hang. */
+static void test_corrupt_frames(void)
+{
+	size_t len = 200000;
+	uint8_t *in = make_input(len, 6);
+	struct frame f, g;
+	struct sink s;
+	unsigned errors = 0;
+
+	if (lz4_tool(in, len, &f)) {
+		CHECK(0, "the lz4 tool failed");
+		free(in);
+		return;
+	}
+	for (size_t cut = 0; cut + 4 < f.len; cut += 97) {
+		g.data = malloc(cut + 4);
+		memcpy(g.data, f.data, cut);
+		put_le32(g.data + cut, (uint32_t)len);
+		g.len = cut + 4;
+		errors += decode(&g, len, &s) < 0;
+		free(s.out);
+		free(g.data);
+	}
+	CHECK(errors > 0, "no truncation was noticed");
+	srand(7);
+	for (int i = 0; i < 2000; i++) {
+		size_t at = (size_t)rand() % (f.len - 4);
+		uint8_t old = f.data[at];
+
+		f.data[at] ^= (uint8_t)(1 + rand() % 255);
+		(void)decode(&f, len, &s);
+		free(s.out);
+		f.data[at] = old;
+	}
+	free(f.data);
+	free(in);
+}
+
+static void test_bad_blocks(void)
+{
+	uint8_t out[64];
+	/* match offset 0, an offset before the output, lengths past the end */
+	static const uint8_t zero_off[] = { 0x10, 'a', 0x00, 0x00, 0x00 };
+	static const uint8_t far_off[] = { 0x10, 'a', 0x05, 0x00, 0x00 };
+	static const uint8_t long_lit[] = { 0xf0, 0xff, 0xff, 'a' };
+	/* 'a', then 8 more from offset 1, then the literal "b" */
+	static const uint8_t ok[] = { 0x14, 'a', 0x01, 0x00, 0x10, 'b' };
+
+	CHECK(lz4_block_decode(zero_off, sizeof(zero_off), out, 64) < 0, "0");
+	CHECK(lz4_block_decode(far_off, sizeof(far_off), out, 64) < 0, "far");
+	CHECK(lz4_block_decode(long_lit, sizeof(long_lit), out, 64) < 0,
+	      "long literal");
+	CHECK(lz4_block_decode(ok, sizeof(ok), out, 64) == 10, "ok");
+	CHECK(!memcmp(out, "aaaaaaaaab", 10), "overlapping match");
+	/* all of it must fit */
+	CHECK(lz4_block_decode(ok, sizeof(ok), out, 9) < 0, "overflow");
+	CHECK(lz4_block_decode(ok, 3, out, 64) < 0, "cut offset");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	RUN_TEST(test_small_frames);
+	RUN_TEST(test_multi_block_frame);
+	RUN_TEST(test_corrupt_frames);
+	RUN_TEST(test_bad_blocks);
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	CHECK_EXIT();
+}
