@@ -117,6 +117,12 @@ struct vterm_pane *vterm_pane_new(int rows, int cols, size_t history,
 	vterm_screen_set_damage_merge(p->screen, VTERM_DAMAGE_SCROLL);
 	vterm_screen_enable_altscreen(p->screen, 1);
 	vterm_screen_reset(p->screen, 1);
+	/*
+	 * libvterm 0.1.4 loops forever on REP (CSI Pn b) before any glyph
+	 * was printed: it repeats a glyph of width 0. One blank printed and
+	 * taken back gives it a width-1 glyph to repeat; a reset keeps it.
+	 */
+	vterm_input_write(p->vt, " \r", 2);
 	vterm_state_get_default_colors(vterm_obtain_state(p->vt), &fg, &bg);
 	p->blank.width = 1;
 	p->blank.fg = fg;

@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/unit/check.h"
 #include "tui/keys.h"
@@ -485,6 +486,23 @@ static void test_query_replies_reach_the_guest(void)
 	vterm_pane_free(p);
 }
 
+/* A guest cannot hang the UI through libvterm 0.1.4's REP loop. */
+static void test_rep_on_a_fresh_console(void)
+{
+	struct vterm_pane *p = pane_24x80();
+
+	alarm(10);	/* the bug hangs; SIGALRM ends the test as a failure */
+	feed(p, "\x1b[5b");
+	feed(p, "x\x1b[3b");
+	alarm(0);
+	CHECK(vterm_pane_take_damage(p), "no output");
+	vterm_pane_render(p, tc, win, 0, 0, 24, 80, NULL);
+	/* the first REP repeats a blank, the second the x */
+	CHECK(!strcmp(text_at(0, 0, 10), "     xxxx "), "row 0 is \"%s\"",
+	      text_at(0, 0, 10));
+	vterm_pane_free(p);
+}
+
 int main(void)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -517,6 +535,7 @@ int main(void)
 	RUN_TEST(test_scrollback_is_compact_and_exact);
 	RUN_TEST(test_key_encoding);
 	RUN_TEST(test_query_replies_reach_the_guest);
+	RUN_TEST(test_rep_on_a_fresh_console);
 	term_colors_free(tc);
 	delwin(win);
 	endwin();
