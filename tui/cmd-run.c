@@ -1,5 +1,6 @@
-/* cmd-run.c - `hyve run PROFILE.ini...`: headless VMs with COM1 on the terminal (xhyve style). */
+/* cmd-run.c - `hyve run PROFILE...`: headless VMs with their consoles on the terminal (xhyve style). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "profiles/profile.h"
+#include "profiles/store.h"
 #include "tui/hyve.h"
 #include "vmm/compat.h"
 #include "vmm/vmm.h"
@@ -34,6 +36,8 @@ enum run_exit {
 
 struct run_vm {
 	struct vm *vm;
+	int port;		/* the serial port shown here (com = console) */
+	int log_fd;		/* [serial] log, or -1 */
 	uint64_t log_cursor;
 	bool stopped;
 	char line[RUN_LINE_MAX + 1];	/* partial output line (several VMs) */
@@ -57,7 +61,7 @@ struct run {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: hyve run [-t SECONDS] PROFILE.ini [PROFILE.ini...]\n"
+	fprintf(f, "usage: hyve run [-t SECONDS] PROFILE [PROFILE...]\n"
 		"Starts the VM of each profile in this process. COM1 goes to "
 		"the terminal.\nKeys after Ctrl-]: q force-stop and quit, p "
 		"ACPI power button, r reset,\n? help, Ctrl-] send Ctrl-].\n"
@@ -134,24 +138,30 @@ static void run_output(struct run *r, struct run_vm *rv)
 	char buf[4096];
 	size_t n;
 
-	while ((n = vm_console_read(rv->vm, 0, buf, sizeof(buf))) > 0) {
-		if (r->n == 1) {
-			write_all(STDOUT_FILENO, buf, n);
-			continue;
-		}
-		for (size_t i = 0; i < n; i++) {
-			rv->line[rv->line_len++] = buf[i];
-			if (buf[i] == '\n' || rv->line_len == RUN_LINE_MAX)
-				run_flush_line(rv);
+	for (unsigned port = 0; port < VM_SERIAL_PORTS; port++) {
+		while ((n = vm_console_read(rv->vm, port, buf,
+					    sizeof(buf))) > 0) {
+			/* a port that is not a console goes nowhere */
+			if ((int)port != rv->port)
+				continue;
+			if (rv->log_fd >= 0)
+				write_all(rv->log_fd, buf, n);
+			if (r->n == 1) {
+				write_all(STDOUT_FILENO, buf, n);
+				continue;
+			}
+			for (size_t i = 0; i < n; i++) {
+				rv->line[rv->line_len++] = buf[i];
+				if (buf[i] == '\n' ||
+				    rv->line_len == RUN_LINE_MAX)
+					run_flush_line(rv);
+			}
 		}
 	}
 	if (rv->stopped && rv->line_len) {
 		rv->line[rv->line_len++] = '\n';
 		run_flush_line(rv);
 	}
-	/* COM2 has no place to go in headless mode yet: drain it. */
-	while (vm_console_read(rv->vm, 1, buf, sizeof(buf)) > 0)
-		;
 }
 
 static void run_state(struct run *r, struct run_vm *rv)
@@ -190,7 +200,12 @@ static void run_flush_input(struct run *r)
 
 	if (!r->pending_len)
 		return;
-	n = vm_console_write(r->vms[0].vm, 0, r->pending, r->pending_len);
+	if (r->vms[0].port < 0) {	/* no console: input goes nowhere */
+		r->pending_len = 0;
+		return;
+	}
+	n = vm_console_write(r->vms[0].vm, (unsigned)r->vms[0].port,
+			     r->pending, r->pending_len);
 	memmove(r->pending, r->pending + n, r->pending_len - n);
 	r->pending_len -= n;
 }
@@ -439,25 +454,74 @@ static int run_loop(struct run *r, int sigfd)
 	}
 }
 
+/*
+ * The profile an argument names: a file, or else (a plain NAME) NAME.ini
+ * in the profile store. path gets the file to load.
+ */
+static int run_profile_path(const char *arg, char *path, size_t len)
+{
+	char dir[PATH_MAX], err[VM_ERR_MAX];
+	enum store_source source;
+
+	if (access(arg, F_OK) == 0 || strchr(arg, '/') ||
+	    store_dir(hyve_profiles_dir, dir, &source, err) ||
+	    snprintf(path, len, "%s/%s.ini", dir, arg) >= (int)len ||
+	    access(path, F_OK) != 0)
+		return snprintf(path, len, "%s", arg) >= (int)len ?
+		       -ENAMETOOLONG : 0;
+	return 0;
+}
+
+/* Where the VM's console goes: the first port set to console, its log. */
+static int run_console(struct run_vm *rv, const struct vm_config *cfg,
+		       const char *profile)
+{
+	rv->port = -1;
+	for (unsigned i = 0; i < VM_SERIAL_PORTS && rv->port < 0; i++)
+		if (cfg->com[i] == VM_SERIAL_CONSOLE)
+			rv->port = (int)i;
+	rv->log_fd = -1;
+	if (!cfg->serial_log[0])
+		return 0;
+	rv->log_fd = open(cfg->serial_log, O_WRONLY | O_APPEND | O_CREAT |
+			  O_CLOEXEC | O_NOCTTY, 0644);
+	if (rv->log_fd < 0) {
+		fprintf(stderr, "hyve: %s: console log %s: %s (fix log = in "
+			"[serial])\n", profile, cfg->serial_log,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int run_create(struct run *r, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++) {
+		struct run_vm *rv = &r->vms[r->n];
 		struct profile_errors errs;
 		struct vm_config cfg;
-		char err[VM_ERR_MAX];
+		char err[VM_ERR_MAX], path[PATH_MAX];
 		int rc;
 
-		if (profile_load(argv[i], &cfg, &errs)) {
+		if (run_profile_path(argv[i], path, sizeof(path))) {
+			fprintf(stderr, "hyve: %s: name too long\n", argv[i]);
+			return RUN_EXIT_START;
+		}
+		if (profile_load(path, &cfg, &errs)) {
 			fputs(errs.lines.s ? errs.lines.s : "invalid profile\n",
 			      stderr);
 			profile_errors_free(&errs);
 			return RUN_EXIT_START;
 		}
 		profile_errors_free(&errs);
-		rc = vm_create(&cfg, &r->vms[r->n].vm, err);
+		if (run_console(rv, &cfg, path))
+			return RUN_EXIT_START;
+		rc = vm_create(&cfg, &rv->vm, err);
 		if (rc) {
 			fprintf(stderr, "hyve: %s: cannot start: %s\n",
-				argv[i], err);
+				path, err);
+			if (rv->log_fd >= 0)
+				close(rv->log_fd);
 			return RUN_EXIT_START;
 		}
 		r->n++;
@@ -541,8 +605,11 @@ int cmd_run(int argc, char **argv)
 		run_raw_restore(r);
 		rc = rc ? RUN_EXIT_FAILED : run_exit_code(r);
 	}
-	for (unsigned i = 0; i < r->n; i++)
+	for (unsigned i = 0; i < r->n; i++) {
 		vm_destroy(r->vms[i].vm);
+		if (r->vms[i].log_fd >= 0)
+			close(r->vms[i].log_fd);
+	}
 	close(sigfd);
 	free(r);
 	return rc;

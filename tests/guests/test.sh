@@ -158,6 +158,36 @@ test_hello() {
 	pass "$t"
 }
 
+# [serial] log keeps the console output, appended run after run, and a
+# plain NAME runs NAME.ini from the profile store ($HYVE_PROFILES).
+test_serial_log() {
+	local t=serial-log n
+	mkdir -p "$TMP/store"
+	profile "$TMP/store/$t.ini" "$t" echo 1 exit ""
+	printf '[serial]\nlog = console.log\n' >> "$TMP/store/$t.ini"
+	printf 'abc\nquit\n' > "$TMP/$t.in"
+	HYVE_PROFILES=$TMP/store run "$t" "$t" < "$TMP/$t.in"
+	expect_rc "$t" 0 || return
+	has "$t" "got: ABC" || { fail "$t" "no 'got: ABC' on the terminal"; return; }
+	HYVE_PROFILES=$TMP/store run "$t" "$t" < "$TMP/$t.in"
+	expect_rc "$t" 0 || return
+	n=$(tr -d '\r' < "$TMP/store/console.log" | grep -cxF "got: ABC")
+	[ "$n" = 2 ] || { fail "$t" "'got: ABC' $n times in the log, not 2"; return; }
+	pass "$t"
+}
+
+# com1 = none: the guest runs (and powers off) but nothing reaches the
+# terminal; the output of the port set to console does.
+test_com1_none() {
+	local t=com1-none
+	profile "$TMP/$t.ini" "$t" hello 1 exit "console=ttyS0"
+	printf '[serial]\ncom1 = none\n' >> "$TMP/$t.ini"
+	run "$t" "$TMP/$t.ini" < /dev/null
+	expect_rc "$t" 0 || return
+	[ ! -s "$TMP/$t.out" ] || { fail "$t" "COM1 output reached the terminal"; return; }
+	pass "$t"
+}
+
 # The RSDP found by scanning 0xe0000-0xfffff, not from boot_params.
 test_hello_rsdp_scan() {
 	local t=hello-rsdp-scan
@@ -343,7 +373,7 @@ test_two_vms() {
 
 ALL="image-headers hello hello-rsdp-scan echo echo-late-input
 echo-power-button echo-reboot echo-acpireset reboot-count smp-1 smp-2 smp-4
-crash internal two-vms"
+crash internal two-vms serial-log com1-none"
 
 # timed NAME FUNCTION ARGS...: runs a test; with V=1 says how long it took.
 timed() {
@@ -383,4 +413,6 @@ timed smp-4 test_smp 4
 timed crash test_crash
 timed internal test_internal
 timed two-vms test_two_vms
+timed serial-log test_serial_log
+timed com1-none test_com1_none
 exit 0
