@@ -5,6 +5,7 @@
 
 #include "tui/keys.h"
 #include "tui/scrollback.h"
+#include "tui/vterm-guard.h"
 #include "tui/vterm-pane.h"
 #include "vmm/compat.h"
 
@@ -23,6 +24,7 @@ struct vterm_pane {
 	int pan_row, pan_col;	/* first console row/column shown */
 	VTermScreenCell blank;	/* an erased cell */
 	VTermScreenCell *line;	/* one row, cols cells, for drawing */
+	struct vterm_guard guard;	/* guest bytes pass it first */
 };
 
 static void pane_send(struct vterm_pane *p, const char *bytes, size_t len)
@@ -149,7 +151,16 @@ void vterm_pane_free(struct vterm_pane *p)
 
 void vterm_pane_feed(struct vterm_pane *p, const char *bytes, size_t len)
 {
-	vterm_input_write(p->vt, bytes, len);
+	char safe[4096];
+
+	while (len) {
+		size_t n = MIN(len, sizeof(safe));
+
+		vterm_input_write(p->vt, safe,
+				  vterm_guard_filter(&p->guard, bytes, n, safe));
+		bytes += n;
+		len -= n;
+	}
 	vterm_screen_flush_damage(p->screen);
 }
 

@@ -503,6 +503,31 @@ static void test_rep_on_a_fresh_console(void)
 	vterm_pane_free(p);
 }
 
+/*
+ * More than 16 arguments in one control sequence crash libvterm 0.1.4 (it
+ * writes past its argument array): the pane's guard keeps 16, even when
+ * the sequence arrives in pieces, and the console goes on working.
+ */
+static void test_csi_with_too_many_arguments(void)
+{
+	struct vterm_pane *p = pane_24x80();
+	char seq[256] = "\x1b[48";
+
+	for (int i = 0; i < 60; i++)
+		strcat(seq, i % 2 ? ";" : ":");
+	strcat(seq, "2m");
+	for (size_t i = 0; seq[i]; i += 7)	/* in 7-byte pieces */
+		vterm_pane_feed(p, seq + i, MIN(7, strlen(seq + i)));
+	feed(p, "\x1b[;;;;;;;;;;;;;;;;;;;;;;;;;H\x1b[0m\x1b[H\x1b[2J");
+	feed(p, "\x1b[1;4;31mok");
+	vterm_pane_render(p, tc, win, 0, 0, 24, 80, NULL);
+	CHECK(!strcmp(text_at(0, 0, 2), "ok"), "row 0 is \"%s\"",
+	      text_at(0, 0, 2));
+	CHECK(cell_at(0, 0).attrs & A_BOLD, "bold lost");
+	CHECK(cell_at(0, 0).attrs & A_UNDERLINE, "underline lost");
+	vterm_pane_free(p);
+}
+
 int main(void)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -536,6 +561,7 @@ int main(void)
 	RUN_TEST(test_key_encoding);
 	RUN_TEST(test_query_replies_reach_the_guest);
 	RUN_TEST(test_rep_on_a_fresh_console);
+	RUN_TEST(test_csi_with_too_many_arguments);
 	term_colors_free(tc);
 	delwin(win);
 	endwin();
