@@ -197,8 +197,8 @@ static void app_signal(struct app *a)
 
 static void app_key(struct app *a, int key)
 {
-	if (key == (KEY_RESIZE | KEYS_FN)) {
-		app_resize(a);
+	if (key == (KEY_RESIZE | KEYS_FN)) {	/* from our resizeterm() */
+		a->dirty = true;
 		return;
 	}
 	if (a->mode != UI_CONSOLE && a->message[0]) {

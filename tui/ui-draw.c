@@ -79,9 +79,10 @@ static void draw_pane(struct app *a, struct slot *s, int top, int left,
 	if (!s || !s->pane) {
 		for (int r = 0; r < height; r++)
 			put(top + r, left, width, "");
-		put(top + height / 2, left + 2, width - 2, s ?
-		    "not started: s starts it, Enter attaches" :
-		    "no profiles: n creates one");
+		put(top + height / 2, left + 2, width - 2, !s ?
+		    "no profiles: n creates one" : !s->valid ?
+		    "the profile has errors: e edits it" :
+		    "not started: s starts it, Enter attaches");
 		curs_set(0);
 		return;
 	}
@@ -153,6 +154,9 @@ static void draw_bottom(struct app *a, int row, int cols)
 			 "console: %s d returns to the list, %s ? help",
 			 key_spec_name(a->settings.prefix, spec),
 			 key_spec_name(a->settings.prefix, spec));
+	} else if (a->mode == UI_EDITOR) {
+		str_copy(line, "Enter edit  a add disk  A add NIC  x remove  "
+			 "w save  q close", sizeof(line));
 	} else if (a->mode == UI_HELP) {
 		str_copy(line, "any key closes the help", sizeof(line));
 	} else {

@@ -500,7 +500,7 @@ void editor_draw(struct app *a, int rows, int cols)
 		size_t i = ed->top + (size_t)r;
 		struct field *f = &ed->field[i];
 		const char *v = i == ed->cur && ed->input == INPUT_VALUE ?
-				ed->buf : f->value;
+				ed->buf : f->value[0] ? f->value : "(default)";
 
 		snprintf(line, sizeof(line), "%-12s %-10s %s",
 			 strcmp(prev, f->section) || r == 0 ? f->section : "",

@@ -138,9 +138,11 @@ void manager_key(struct app *a, int key)
 			app_start_slot(a, s);
 		break;
 	case ACTION_POWER_BUTTON:
-		if (need_vm(a, s, true) && !(rc = vm_power_button(s->vm)))
-			app_say(a, false, "%s: power button pressed",
-				s->name);
+		if (!need_vm(a, s, true))
+			break;
+		rc = vm_power_button(s->vm);
+		app_say(a, rc != 0, "%s: %s", s->name, rc ? strerror(-rc) :
+			"power button pressed");
 		break;
 	case ACTION_FORCE_STOP:
 		if (need_vm(a, s, true))
@@ -149,8 +151,11 @@ void manager_key(struct app *a, int key)
 			    "y/n", s->name);
 		break;
 	case ACTION_RESET:
-		if (need_vm(a, s, true) && !vm_reset(s->vm))
-			app_say(a, false, "%s: reset", s->name);
+		if (!need_vm(a, s, true))
+			break;
+		rc = vm_reset(s->vm);
+		app_say(a, rc != 0, "%s: %s", s->name, rc ? strerror(-rc) :
+			"reset");
 		break;
 	case ACTION_PAUSE:
 		if (need_vm(a, s, true))

@@ -8,6 +8,7 @@
 #include "vmm/compat.h"
 
 #define STATUS_TOP_EXITS 4
+#define STATUS_WIDTH	(APP_LIST_WIDTH - 1)
 
 /* 512M, 1.5G: short human sizes. */
 static void human(double bytes, char *out, size_t size)
@@ -61,6 +62,19 @@ static void line_add(char (*lines)[64], size_t *n, size_t max,
 	va_end(ap);
 }
 
+/* A title line and text broken into lines of the panel's width. */
+static void wrapped(char (*lines)[64], size_t *n, size_t max,
+		    const char *title, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (!len)
+		return;
+	line_add(lines, n, max, "%s", title);
+	for (size_t off = 0; off < len; off += STATUS_WIDTH - 1)
+		line_add(lines, n, max, " %.*s", STATUS_WIDTH - 1, text + off);
+}
+
 #define LINE(...) line_add(lines, &n, max, __VA_ARGS__)
 
 size_t status_lines(struct slot *s, char (*lines)[64], size_t max)
@@ -73,8 +87,8 @@ size_t status_lines(struct slot *s, char (*lines)[64], size_t max)
 
 	LINE("%.40s: %s%s", s->name, slot_state_name(slot_state(s)),
 	     s->cfg_changed ? " (edited)" : "");
-	if (!s->valid && s->problem[0])
-		LINE("%.63s", s->problem);
+	if (!s->valid)
+		wrapped(lines, &n, max, "profile error:", s->problem);
 	if (s->cfg) {
 		human((double)s->cfg->memory, mem, sizeof(mem));
 		resident = slot_resident(s);
@@ -110,11 +124,7 @@ size_t status_lines(struct slot *s, char (*lines)[64], size_t max)
 		     s->cfg->disk[i].path);
 	if (s->cfg_changed)
 		LINE("profile edited: applies at next start");
-	if (s->last_error[0]) {
-		LINE("last error:");
-		for (size_t off = 0, len = strlen(s->last_error); off < len;
-		     off += 62)
-			LINE(" %.62s", s->last_error + off);
-	}
+	wrapped(lines, &n, max, "error:", s->last_error);
+	wrapped(lines, &n, max, "log:", s->last_log);
 	return n;
 }

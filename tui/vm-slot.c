@@ -119,7 +119,7 @@ int slot_start(struct slot *s, char *err)
 	s->running = true;
 	s->output_seen = false;
 	s->cfg_changed = false;
-	s->last_error[0] = '\0';
+	s->last_error[0] = s->last_log[0] = '\0';
 	s->log_cursor = 0;
 	s->started = s->prev_time = slot_now();
 	memset(&s->prev_exits, 0, sizeof(s->prev_exits));
@@ -180,7 +180,7 @@ bool slot_update_state(struct slot *s)
 	if (read(vm_state_fd(s->vm), &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return false;
 	while (vm_log_next(s->vm, &s->log_cursor, line, sizeof(line)))
-		str_copy(s->last_error, line, sizeof(s->last_error));
+		str_copy(s->last_log, line, sizeof(s->last_log));
 	vm_status(s->vm, &st);
 	if (st.state != VM_STATE_STOPPED || !s->running)
 		return false;

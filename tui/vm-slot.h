@@ -32,7 +32,8 @@ struct slot {
 	bool output_seen;		/* any console byte since the start */
 	int log_fd;			/* the profile's serial log, -1: none */
 	uint64_t log_cursor;
-	char last_error[VM_ERR_MAX];	/* stop message or vm_log line */
+	char last_error[VM_ERR_MAX];	/* why it failed or could not log */
+	char last_log[VM_ERR_MAX];	/* the VM's latest log line */
 	double started;			/* monotonic seconds at start */
 	double stopped_at;		/* when it stopped (uptime freezes) */
 	bool running;			/* started and not seen stopped */
