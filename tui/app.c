@@ -424,9 +424,9 @@ int cmd_ui(void)
 	a->mode = UI_MANAGER;
 	app_settings(a);
 	app_reload(a);
+	app_autostart(a);
 	if (note[0])
 		app_say(a, false, "%s", note);
-	app_autostart(a);
 	a->dirty = true;
 	app_loop(a);
 	rc = 0;

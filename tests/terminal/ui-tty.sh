@@ -197,3 +197,23 @@ keys q
 check quit-asks wait_for "running: p power off"
 keys p
 check quit-exits wait_for "exited=0"
+
+# First start: no store yet, so hyve makes the demo profile (autostart),
+# whose guest answers help, cpus, mem and poweroff in the pane.
+tmux -S "$sock" kill-session -t t
+tmux -S "$sock" new-session -d -x 120 -y 40 -s t \
+	"bash --norc -c 'XDG_CONFIG_HOME=$dir/config HYVE_PROFILES= $HYVE; echo \"exited=\$?\"; sleep 600'"
+check demo-first-start wait_for "first start: made the demo profile"
+check demo-profile test -f "$dir/config/hyve/profiles/demo.ini"
+check demo-autostart wait_for "demo>"
+keys Enter
+keys cpus Enter
+check demo-cpus wait_for "2 CPU(s), local APIC IDs: 0 1"
+keys mem Enter
+check demo-mem wait_for "KiB of RAM (63 MiB)"
+keys help Enter
+check demo-help wait_for "poweroff  power off through ACPI"
+keys poweroff Enter
+check demo-poweroff wait_for " demo - stopped"
+keys C-] d q
+check demo-quit wait_for "exited=0"
