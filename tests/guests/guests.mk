@@ -5,7 +5,7 @@ GUEST_OBJCOPY ?= objcopy
 GUEST_AR ?= ar
 GUEST_DIR := tests/guests
 GUEST_OUT := $(BUILD)/guests
-GUEST_NAMES := hello echo smp reboot-count crash internal demo
+GUEST_NAMES := hello echo smp reboot-count crash internal demo flood
 # Extra sources (without suffix, under $(GUEST_DIR)) of one guest.
 GUEST_EXTRA_smp := smp-trampoline
 GUEST_LIB := head serial fmt acpi apic trap-entry trap platform bootparams \
