@@ -101,13 +101,16 @@ asan:
 sandbox: $(HYVE)
 	tests/sandbox/run all $(HYVE)
 
-install: $(HYVE)
+install: $(HYVE) $(GUEST_OUT)/demo.bzImage
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(HYVE) $(DESTDIR)$(BINDIR)/hyve
+	install -d $(DESTDIR)$(PREFIX)/share/hyve
+	install -m 644 $(GUEST_OUT)/demo.bzImage $(DESTDIR)$(PREFIX)/share/hyve/
 	install -m 644 share/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	if ls share/man/*.5 >/dev/null 2>&1; then install -m 644 share/man/*.5 $(DESTDIR)$(MANDIR)/man5/; fi
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/share/hyve/demo.bzImage
 	rm -f $(DESTDIR)$(BINDIR)/hyve $(DESTDIR)$(MANDIR)/man1/hyve.1 $(DESTDIR)$(MANDIR)/man5/hyve-profile.5
 
 clean:

@@ -6,6 +6,8 @@ int cmd_run(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+/* No command: the terminal UI. */
+int cmd_ui(void);
 
 /* The store folder given with the global -d DIR option; NULL without it. */
 extern const char *hyve_profiles_dir;

@@ -24,7 +24,8 @@ const char *hyve_profiles_dir;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hyve [-d DIR] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: hyve [-d DIR] [COMMAND [ARGS...]]\n\n"
+		"  without a command: the terminal UI (VM list, consoles)\n"
 		"  -d DIR   the profile store (else $HYVE_PROFILES, else\n"
 		"           $XDG_CONFIG_HOME/hyve/profiles or "
 		"~/.config/hyve/profiles)\n\ncommands:\n");
@@ -62,10 +63,8 @@ int main(int argc, char **argv)
 		return 2;
 	argc -= first - 1;
 	argv += first - 1;
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return cmd_ui();
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -72,3 +72,6 @@ tmux -S "$sock" send-keys -t t C-] q
 check quit-status wait_for "status=5"
 
 check terminal-restored wait_for "mode= icanon"
+
+# The terminal UI (hyve with no command) in its own tmux session.
+bash tests/terminal/ui-tty.sh

@@ -247,6 +247,16 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void ioapic_route_isa(const struct madt_info *m, unsigned irq,
 		      unsigned vector, uint32_t apic_id, bool sci);
 
+/* ---- Interactive lines on COM1 (line-input.c) ---- */
+/*
+ * Routes COM1 receive and the ACPI power button (SCI) interrupts; power
+ * is called from line_read when the button was pressed.
+ */
+void line_input_init(const struct madt_info *madt, void (*power)(void));
+/* Reads one line with echo and backspace, halting while idle; returns
+ * its length (the line is NUL-terminated, at most max - 1 bytes). */
+size_t line_read(char *line, size_t max);
+
 /* Every guest defines this; head.S calls it on the boot CPU. */
 void guest_main(void);
 
