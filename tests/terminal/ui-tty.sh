@@ -200,7 +200,10 @@ check quit-exits wait_for "exited=0"
 
 # First start: no store yet, so hyve makes the demo profile (autostart),
 # whose guest answers help, cpus, mem and poweroff in the pane.
-tmux -S "$sock" kill-session -t t
+# (a server of its own: a new session on the old socket can race with the
+# old server exiting after its last session)
+tmux -S "$sock" kill-server
+sock=$dir/tmux2.sock
 tmux -S "$sock" new-session -d -x 120 -y 40 -s t \
 	"bash --norc -c 'XDG_CONFIG_HOME=$dir/config HYVE_PROFILES= $HYVE; echo \"exited=\$?\"; sleep 600'"
 check demo-first-start wait_for "first start: made the demo profile"
