@@ -151,8 +151,9 @@ static int boot_kernel(struct vm *vm, int fd, const uint8_t *head,
 			*kernel_end = uk.end;
 			return 0;
 		}
-		vm_log(vm, "kernel %s: booting it as it is (%s)",
-		       vm->cfg.kernel, why);
+		if (rc != -ENOENT)	/* an LZ4 kernel we could not unpack */
+			vm_log(vm, "kernel %s: booting it as it is (%s)",
+			       vm->cfg.kernel, why);
 	}
 	if (LAYOUT_HIGH_MEM + (uint64_t)bz->init_size > vm->mem.low)
 		return err_set(err, VM_ERR_MAX, -ENOSPC,

@@ -139,7 +139,8 @@ int unpack_kernel(const struct guest_memory *mem, int fd,
 	int64_t got;
 
 	if (len < 8 || off > bz->kernel_size || len > bz->kernel_size - off)
-		return unpack_fail(&u, "no payload in the setup header");
+		return unpack_fail(&u, "no payload in the setup header"),
+		       -ENOENT;
 	if (scratch_end < len + LZ4_LEGACY_BLOCK_MAX + (64ULL << 20))
 		return unpack_fail(&u, "too little memory to unpack in");
 	comp_gpa = ALIGN_DOWN(scratch_end - len, 4096);
@@ -151,7 +152,7 @@ int unpack_kernel(const struct guest_memory *mem, int fd,
 	if (pread_full(fd, comp, len, (off_t)bz->setup_size + off) ||
 	    get_le32(comp) != LZ4_LEGACY_MAGIC) {
 		memory_zero(mem, u.block_gpa, scratch_end - u.block_gpa);
-		return unpack_fail(&u, "payload is not LZ4");
+		return unpack_fail(&u, "payload is not LZ4"), -ENOENT;
 	}
 	/* Linux appends the unpacked size to the compressed stream. */
 	u.out_size = get_le32(comp + len - 4);

@@ -20,8 +20,10 @@ struct unpacked_kernel {
  * BZ_HEADER_END bytes, bz: the parsed header) into scratch space at the
  * top of low guest RAM, unpacks it block by block and copies each PT_LOAD
  * segment of the vmlinux ELF to its physical address; the scratch space
- * is zeroed again. Returns 0, or -ENOTSUP with the reason in why when the
- * kernel cannot be unpacked this way (then boot the bzImage as it is).
+ * is zeroed again. Returns 0; -ENOENT when the kernel is not LZ4 packed;
+ * or -ENOTSUP when an LZ4 kernel cannot be unpacked here (too little
+ * memory, a corrupt payload, an odd vmlinux). The reason is in why; boot
+ * the bzImage as it is then.
  */
 int unpack_kernel(const struct guest_memory *mem, int fd,
 		  const uint8_t *head, const struct bzimage_info *bz,
