@@ -1,6 +1,5 @@
 /* cmd-import.c - `hyve import`: an xhyve/hyperkit script or command line to a profile, written atomically (temp file, fsync, rename). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -8,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "profiles/import.h"
+#include "profiles/safe-file.h"
 #include "tui/hyve.h"
 
 #define IMPORT_MAX_SCRIPT	(16 << 20)
@@ -76,72 +75,6 @@ static int import_read(const char *path, char **text, size_t *len)
 	}
 	*text = buf;
 	*len = n;
-	return 0;
-}
-
-static int import_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes text to path through a temporary file in the same folder. */
-static int import_save(const char *path, const char *text, bool force)
-{
-	char dbuf[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX + 32];
-	const char *dir;
-	mode_t mask;
-	int fd, rc, dfd;
-
-	snprintf(dbuf, sizeof(dbuf), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	dir = dirname(dbuf);
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
-		     basename(base)) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	mask = umask(0);
-	umask(mask);
-	rc = fchmod(fd, 0666 & ~mask) ? -errno : 0;
-	if (!rc)
-		rc = import_write_all(fd, text, strlen(text));
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc) {
-		if (force) {
-			rc = rename(tmp, path) ? -errno : 0;
-		} else {
-			rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
-				       RENAME_NOREPLACE) ? -errno : 0;
-			if (rc == -EINVAL || rc == -ENOSYS) {
-				/* no RENAME_NOREPLACE: link never clobbers */
-				rc = link(tmp, path) ? -errno : 0;
-				unlink(tmp);
-			}
-		}
-	}
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
 	return 0;
 }
 
@@ -272,7 +205,9 @@ int cmd_import(int argc, char **argv)
 		fputs(res.profile, stdout);
 		rc = fflush(stdout) ? -errno : 0;
 	} else {
-		rc = import_save(out, res.profile, force);
+		/* -f replaces OUT.ini; without it a file made meanwhile wins. */
+		rc = safe_file_write(out, res.profile, strlen(res.profile),
+				     !force);
 	}
 	if (rc) {
 		fprintf(stderr, "hyve import: %s: %s\n", out ? out : "stdout",
