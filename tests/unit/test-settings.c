@@ -111,6 +111,24 @@ static void expect_error(const char *text, const char *message)
 	profile_errors_free(&errs);
 }
 
+/* A file that cannot be opened is a problem of the whole file: no line. */
+static void expect_unreadable(void)
+{
+	struct hyve_settings s;
+	struct profile_errors errs;
+	char path[128], want[512];
+
+	load("", &s, &errs);
+	profile_errors_free(&errs);
+	snprintf(path, sizeof(path), "%s/hyve.ini/x.ini", dir);
+	snprintf(want, sizeof(want), "%s: %s\n", path, strerror(ENOTDIR));
+	CHECK_EQ(settings_load(path, &s, &errs), 1);
+	CHECK(errs.lines.s && !strcmp(errs.lines.s, want),
+	      "got \"%s\"\nwant \"%s\"", errs.lines.s ? errs.lines.s : "",
+	      want);
+	profile_errors_free(&errs);
+}
+
 static void test_errors_name_file_and_line(void)
 {
 	expect_error("[keys]\nprefix = C-1\n",
@@ -128,6 +146,7 @@ static void test_errors_name_file_and_line(void)
 		     "2: [key] is not a settings section (known: [keys])");
 	expect_error("[keys]\nnonsense\n",
 		     "2: syntax error (expected [section] or key = value)");
+	expect_unreadable();
 }
 
 /* A second prefix line is reported and the first value stays. */
