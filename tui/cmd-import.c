@@ -1,5 +1,6 @@
 /* cmd-import.c - `hyve import`: an xhyve/hyperkit script or command line to a profile, written atomically (temp file, fsync, rename). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -38,44 +39,15 @@ static void import_usage(FILE *f)
 /* Reads a whole file (or standard input for "-"). */
 static int import_read(const char *path, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 0, n = 0, got;
-	char *buf = NULL, *t;
-	int rc = 0;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	int rc;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > IMPORT_MAX_SCRIPT + 1) {
-				rc = -EFBIG;
-				break;
-			}
-			t = realloc(buf, cap);
-			if (!t) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = t;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = -EIO;
-			break;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
+	rc = safe_file_read_fd(fd, IMPORT_MAX_SCRIPT, text, len);
+	if (fd)
+		close(fd);
+	return rc;
 }
 
 /* The VM name from OUT.ini: its file name without ".ini". */
