@@ -96,7 +96,8 @@ static inline void write_file(const char *path, const char *text)
 
 /* ---- One scratch folder per test program ---- */
 
-static char scratch_dir[PATH_MAX / 2];
+/* Short, so that messages quoting paths in it fit test buffers. */
+static char scratch_dir[128];
 
 static inline void scratch_open(const char *name)
 {
@@ -122,6 +123,12 @@ static inline char *scratch_path(const char *fmt, ...)
 	vsnprintf(p + n, PATH_MAX - n, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/* Writes text to scratch_dir/name. */
+static inline void scratch_write(const char *name, const char *text)
+{
+	write_file(scratch_path("%s", name), text);
 }
 
 /* Removes scratch_dir, unless a check failed: then it stays for a look. */
