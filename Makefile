@@ -70,7 +70,7 @@ $(HYVE): $(TUI_OBJS) $(LIBHYVE)
 
 # Unit tests link the core library only: no curses, no libvterm, so a
 # layering slip (vmm/ or devices/ calling into tui/) fails here.
-$(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) tests/unit/check.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBHYVE) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBHYVE) $(LDLIBS)
 
@@ -82,7 +82,7 @@ $(TUI_LIB): $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/tests/test-tui-%: tests/unit/tui-test-%.c $(TUI_LIB) $(LIBHYVE) tests/unit/check.h
+$(BUILD)/tests/test-tui-%: tests/unit/tui-test-%.c $(TUI_LIB) $(LIBHYVE) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(TUI_LIB) $(LIBHYVE) $(TUI_PKGS_LIBS) $(LDLIBS)
 

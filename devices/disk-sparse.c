@@ -145,11 +145,28 @@ static struct sparse_piece sparse_piece(const struct sparse_disk *s,
 	return p;
 }
 
-static int sparse_read(struct disk *d, uint64_t off, const struct iovec *iov,
-		       int iovcnt, uint64_t len)
+/* A request's data and what its pieces learn on the way. */
+struct sparse_io {
+	const struct iovec *iov;	/* NULL: zeros (writes only) */
+	int iovcnt;
+	bool crowded;			/* a write made the LUT want a flush */
+};
+
+typedef int sparse_piece_step(struct sparse_disk *s, struct sparse_piece p,
+			      uint64_t done, uint8_t *buf,
+			      struct sparse_io *io);
+
+/*
+ * Cuts [off, off+len) into pieces and runs step on each, in order, with
+ * a bounce buffer of PIECE_SECTORS sectors, until one fails; done is how
+ * far into the request the piece starts.
+ */
+static int sparse_each_piece(struct sparse_disk *s, uint64_t off,
+			     uint64_t len, sparse_piece_step *step,
+			     struct sparse_io *io)
 {
-	struct sparse_disk *s = to_sparse(d);
-	uint8_t *buf = dfile_buffer(&s->seg[0].f, PIECE_SECTORS * d->sector_size);
+	uint8_t *buf = dfile_buffer(&s->seg[0].f,
+				    PIECE_SECTORS * s->d.sector_size);
 	uint64_t done = 0;
 	int rc = 0;
 
@@ -158,13 +175,30 @@ static int sparse_read(struct disk *d, uint64_t off, const struct iovec *iov,
 	while (done < len && !rc) {
 		struct sparse_piece p = sparse_piece(s, off + done, len - done);
 
-		rc = sparse_read_sectors(s, p.first, p.k, buf);
-		if (!rc)
-			buf_to_iov(iov, iovcnt, done, buf + p.skip, p.len);
+		rc = step(s, p, done, buf, io);
 		done += p.len;
 	}
 	free(buf);
 	return rc;
+}
+
+static int sparse_read_piece(struct sparse_disk *s, struct sparse_piece p,
+			     uint64_t done, uint8_t *buf, struct sparse_io *io)
+{
+	int rc = sparse_read_sectors(s, p.first, p.k, buf);
+
+	if (!rc)
+		buf_to_iov(io->iov, io->iovcnt, done, buf + p.skip, p.len);
+	return rc;
+}
+
+static int sparse_read(struct disk *d, uint64_t off, const struct iovec *iov,
+		       int iovcnt, uint64_t len)
+{
+	struct sparse_io io = { .iov = iov, .iovcnt = iovcnt };
+
+	return sparse_each_piece(to_sparse(d), off, len, sparse_read_piece,
+				 &io);
 }
 
 /* Takes k slots of seg: freed ones first (ascending), then new ones. */
@@ -263,8 +297,8 @@ static int sparse_write_slots(struct sparse_disk *s, struct sparse_seg *seg,
  * writes all k sectors to fresh slots, then repoints the LUT.
  */
 static int sparse_write_piece(struct sparse_disk *s, struct sparse_piece p,
-			      const struct iovec *iov, int iovcnt,
-			      uint64_t skip, uint8_t *buf, bool *crowded)
+			      uint64_t done, uint8_t *buf,
+			      struct sparse_io *io)
 {
 	struct sparse_seg *seg = sparse_seg_of(s, p.first);
 	size_t ss = s->d.sector_size;
@@ -281,8 +315,9 @@ static int sparse_write_piece(struct sparse_disk *s, struct sparse_piece p,
 		rc = sparse_read_sectors(s, p.first + p.k - 1, 1,
 					 buf + (p.k - 1) * ss);
 	if (!rc) {
-		if (iov)
-			iov_to_buf(iov, iovcnt, skip, buf + p.skip, p.len);
+		if (io->iov)
+			iov_to_buf(io->iov, io->iovcnt, done, buf + p.skip,
+				   p.len);
 		else
 			memset(buf + p.skip, 0, p.len);
 		rc = sparse_alloc(s, seg, p.k, slot);
@@ -292,7 +327,7 @@ static int sparse_write_piece(struct sparse_disk *s, struct sparse_piece p,
 		if (rc)
 			sparse_unalloc(s, seg, p.k, slot);
 		else
-			*crowded |= sparse_link(s, p.first, p.k, slot);
+			io->crowded |= sparse_link(s, p.first, p.k, slot);
 	}
 	if (head || tail)
 		pthread_mutex_unlock(&s->partial);
@@ -318,22 +353,10 @@ static int sparse_after_change(struct sparse_disk *s, bool crowded)
 static int sparse_write_range(struct sparse_disk *s, uint64_t off,
 			      const struct iovec *iov, int iovcnt, uint64_t len)
 {
-	uint8_t *buf = dfile_buffer(&s->seg[0].f,
-				    PIECE_SECTORS * s->d.sector_size);
-	bool crowded = false;
-	uint64_t done = 0;
-	int rc = 0;
+	struct sparse_io io = { .iov = iov, .iovcnt = iovcnt };
+	int rc = sparse_each_piece(s, off, len, sparse_write_piece, &io);
 
-	if (!buf)
-		return -ENOMEM;
-	while (done < len && !rc) {
-		struct sparse_piece p = sparse_piece(s, off + done, len - done);
-
-		rc = sparse_write_piece(s, p, iov, iovcnt, done, buf, &crowded);
-		done += p.len;
-	}
-	free(buf);
-	return rc ? rc : sparse_after_change(s, crowded);
+	return rc ? rc : sparse_after_change(s, io.crowded);
 }
 
 static int sparse_write(struct disk *d, uint64_t off, const struct iovec *iov,

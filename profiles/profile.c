@@ -13,23 +13,11 @@
 
 void prof_error(struct prof_ctx *ctx, unsigned line, const char *fmt, ...)
 {
-	struct profile_errors *e = ctx->errs;
-	char msg[1024];
 	va_list ap;
-	char *t;
-	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	profile_errors_vadd(ctx->errs, ctx->path, line, fmt, ap);
 	va_end(ap);
-	n = asprintf(&t, "%s:%u: %s\n", ctx->path, line, msg);
-	e->count++;
-	if (n < 0) {
-		e->lines.oom = true;
-		return;
-	}
-	strbuf_add(&e->lines, t, (size_t)n);
-	free(t);
 }
 
 /* ---- Lines, before libinih sees them ---- */
@@ -440,10 +428,4 @@ int profile_load_file(const char *path, unsigned flags, struct vm_config *cfg,
 			       cfg, errs);
 	free(text.s);
 	return rc;
-}
-
-void profile_errors_free(struct profile_errors *errs)
-{
-	free(errs->lines.s);
-	memset(errs, 0, sizeof(*errs));
 }

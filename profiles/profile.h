@@ -2,6 +2,8 @@
 #ifndef HYVE_PROFILE_H
 #define HYVE_PROFILE_H
 
+#include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "vmm/compat.h"
@@ -50,6 +52,18 @@ int profile_load_file(const char *path, unsigned flags, struct vm_config *cfg,
 int profile_load_text(const char *path, const char *text, size_t len,
 		      unsigned flags, struct vm_config *cfg,
 		      struct profile_errors *errs);
+
+/* The line number that means "no line": the message reads "FILE: ...". */
+#define PROFILE_NO_LINE	UINT_MAX
+
+/*
+ * Adds "FILE:LINE: message\n" (message from fmt, cut at 1023 bytes) to
+ * errs and counts it. Out of memory, the problem is still counted and
+ * errs->lines.oom is set.
+ */
+void profile_errors_vadd(struct profile_errors *errs, const char *path,
+			 unsigned line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 void profile_errors_free(struct profile_errors *errs);
 

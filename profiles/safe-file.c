@@ -12,24 +12,21 @@
 #include "profiles/safe-file.h"
 #include "vmm/compat.h"
 
-int safe_file_read(const char *path, char **data, size_t *len)
+int safe_file_read_fd(int fd, size_t max, char **data, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = 0, n = 0;
 	char *buf = NULL, *t;
-	int fd, rc = 0;
 	ssize_t got;
+	int rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
-		if (!buf || n + 1 == cap) {
-			if (buf)
-				cap *= 2;
-			if (cap > SAFE_FILE_MAX + 1) {
+		if (n + 1 >= cap) {
+			/* room for max + 1 bytes: one more than max is too many */
+			if (n > max) {
 				rc = -EFBIG;
 				break;
 			}
+			cap = MIN(cap ? cap * 2 : 4096, max + 2);
 			t = realloc(buf, cap);
 			if (!t) {
 				rc = -ENOMEM;
@@ -48,7 +45,6 @@ int safe_file_read(const char *path, char **data, size_t *len)
 			break;
 		n += (size_t)got;
 	}
-	close(fd);
 	if (rc) {
 		free(buf);
 		return rc;
@@ -57,6 +53,17 @@ int safe_file_read(const char *path, char **data, size_t *len)
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int safe_file_read(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = safe_file_read_fd(fd, SAFE_FILE_MAX, data, len);
+	close(fd);
+	return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)

@@ -14,6 +14,9 @@
  */
 int safe_file_read(const char *path, char **data, size_t *len);
 
+/* The same for what is left to read on fd, refusing more than max bytes. */
+int safe_file_read_fd(int fd, size_t max, char **data, size_t *len);
+
 /*
  * Writes data to path atomically: a temporary file (O_EXCL) in the same
  * folder gets the data, is fsynced and renamed over path, then the folder

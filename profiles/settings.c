@@ -98,25 +98,16 @@ static void settings_error(struct settings_ctx *ctx, unsigned line,
 			   const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* hyve.ini's problems of the whole file name no line (not line 0). */
 static void settings_error(struct settings_ctx *ctx, unsigned line,
 			   const char *fmt, ...)
 {
-	char msg[512], at[16] = " ";
 	va_list ap;
-	char *t;
-	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	profile_errors_vadd(ctx->errs, ctx->path, line ? line : PROFILE_NO_LINE,
+			    fmt, ap);
 	va_end(ap);
-	if (line)
-		snprintf(at, sizeof(at), "%u: ", line);
-	n = asprintf(&t, "%s:%s%s\n", ctx->path, at, msg);
-	if (n < 0)
-		return;
-	strbuf_add(&ctx->errs->lines, t, (size_t)n);
-	free(t);
-	ctx->errs->count++;
 }
 
 static void settings_prefix(struct settings_ctx *ctx, const char *value)

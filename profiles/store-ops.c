@@ -53,14 +53,21 @@ char *store_template(const char *name)
 	return text;
 }
 
+/* The path of profile name in dir, the name checked first. */
+static int store_named(const char *dir, const char *name, char *path,
+		       char *err)
+{
+	int rc = store_check_name(name, err);
+
+	return rc ? rc : store_path(dir, name, path, err);
+}
+
 /* The path of an existing profile, or a message saying there is none. */
 static int store_existing(const char *dir, const char *name, char *path,
 			  char *err)
 {
-	int rc = store_check_name(name, err);
+	int rc = store_named(dir, name, path, err);
 
-	if (!rc)
-		rc = store_path(dir, name, path, err);
 	if (rc)
 		return rc;
 	if (access(path, F_OK))
@@ -74,10 +81,8 @@ static int store_existing(const char *dir, const char *name, char *path,
 static int store_fresh(const char *dir, const char *name, char *path,
 		       char *err)
 {
-	int rc = store_check_name(name, err);
+	int rc = store_named(dir, name, path, err);
 
-	if (!rc)
-		rc = store_path(dir, name, path, err);
 	if (rc)
 		return rc;
 	if (access(path, F_OK) == 0)
@@ -89,6 +94,21 @@ static int store_fresh(const char *dir, const char *name, char *path,
 		return err_set(err, VM_ERR_MAX, rc, "%s: cannot create the "
 			       "folder: %s", dir, strerror(-rc));
 	return 0;
+}
+
+/*
+ * For clone and rename: profile from must exist and to must not; from is
+ * loaded into *doc. src and dst get both paths (PATH_MAX each).
+ */
+static int store_from_to(const char *dir, const char *from, const char *to,
+			 char *src, char *dst, struct profile_doc **doc,
+			 char *err)
+{
+	int rc = store_existing(dir, from, src, err);
+
+	if (!rc)
+		rc = store_fresh(dir, to, dst, err);
+	return rc ? rc : profile_doc_load(doc, src, err);
 }
 
 /* Saves text as a new profile named name (and a fresh uuid if asked). */
@@ -136,11 +156,7 @@ int store_clone(const char *dir, const char *from, const char *to,
 	struct profile_doc *doc;
 	int rc;
 
-	rc = store_existing(dir, from, src, err);
-	if (!rc)
-		rc = store_fresh(dir, to, dst, err);
-	if (!rc)
-		rc = profile_doc_load(&doc, src, err);
+	rc = store_from_to(dir, from, to, src, dst, &doc, err);
 	if (rc)
 		return rc;
 	text = profile_doc_text(doc, NULL);
@@ -172,11 +188,7 @@ int store_rename(const char *dir, const char *from, const char *to,
 	struct profile_doc *doc;
 	int rc;
 
-	rc = store_existing(dir, from, src, err);
-	if (!rc)
-		rc = store_fresh(dir, to, dst, err);
-	if (!rc)
-		rc = profile_doc_load(&doc, src, err);
+	rc = store_from_to(dir, from, to, src, dst, &doc, err);
 	if (rc)
 		return rc;
 	/* name key first, in place; then the file, never over another */

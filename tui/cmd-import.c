@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "profiles/import.h"
+#include "profiles/safe-file.h"
 #include "tui/hyve.h"
 
 #define IMPORT_MAX_SCRIPT	(16 << 20)
@@ -39,110 +39,15 @@ static void import_usage(FILE *f)
 /* Reads a whole file (or standard input for "-"). */
 static int import_read(const char *path, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 0, n = 0, got;
-	char *buf = NULL, *t;
-	int rc = 0;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	int rc;
 
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > IMPORT_MAX_SCRIPT + 1) {
-				rc = -EFBIG;
-				break;
-			}
-			t = realloc(buf, cap);
-			if (!t) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = t;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = -EIO;
-			break;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
-static int import_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes text to path through a temporary file in the same folder. */
-static int import_save(const char *path, const char *text, bool force)
-{
-	char dbuf[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX + 32];
-	const char *dir;
-	mode_t mask;
-	int fd, rc, dfd;
-
-	snprintf(dbuf, sizeof(dbuf), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	dir = dirname(dbuf);
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
-		     basename(base)) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	mask = umask(0);
-	umask(mask);
-	rc = fchmod(fd, 0666 & ~mask) ? -errno : 0;
-	if (!rc)
-		rc = import_write_all(fd, text, strlen(text));
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc) {
-		if (force) {
-			rc = rename(tmp, path) ? -errno : 0;
-		} else {
-			rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
-				       RENAME_NOREPLACE) ? -errno : 0;
-			if (rc == -EINVAL || rc == -ENOSYS) {
-				/* no RENAME_NOREPLACE: link never clobbers */
-				rc = link(tmp, path) ? -errno : 0;
-				unlink(tmp);
-			}
-		}
-	}
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	rc = safe_file_read_fd(fd, IMPORT_MAX_SCRIPT, text, len);
+	if (fd)
+		close(fd);
+	return rc;
 }
 
 /* The VM name from OUT.ini: its file name without ".ini". */
@@ -272,7 +177,9 @@ int cmd_import(int argc, char **argv)
 		fputs(res.profile, stdout);
 		rc = fflush(stdout) ? -errno : 0;
 	} else {
-		rc = import_save(out, res.profile, force);
+		/* -f replaces OUT.ini; without it a file made meanwhile wins. */
+		rc = safe_file_write(out, res.profile, strlen(res.profile),
+				     !force);
 	}
 	if (rc) {
 		fprintf(stderr, "hyve import: %s: %s\n", out ? out : "stdout",

@@ -19,8 +19,8 @@ FUZZ_DEPS_import := profiles/import.h profiles/shell-words.h
 FUZZ_SEEDS_import := tests/import
 
 FUZZ_NAMES += profile
-FUZZ_SRCS_profile := profiles/profile.c profiles/schema.c profiles/validate.c \
-	vmm/compat.c vmm/config.c
+FUZZ_SRCS_profile := profiles/profile.c profiles/errors.c profiles/schema.c \
+	profiles/validate.c vmm/compat.c vmm/config.c
 FUZZ_DEPS_profile := profiles/profile.h profiles/schema.h vmm/vmm.h
 FUZZ_SEEDS_profile := tests/profiles/invalid tests/profiles/valid
 FUZZ_NAMES += profile-doc

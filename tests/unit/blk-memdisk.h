@@ -44,21 +44,39 @@ memdisk_iov_len(const struct iovec *iov, int n)
 	return len;
 }
 
+/* Counts the call, then fails as told or for a bad range; else 0. */
+static inline int
+memdisk_begin(struct memdisk *d, unsigned *calls, uint64_t off, uint64_t len)
+{
+	(*calls)++;
+	if (d->fail)
+		return d->fail;
+	return memdisk_range(d, off, len) ? 0 : -EINVAL;
+}
+
+/* Copies between the disk at off and iov: to the disk when write. */
+static inline int
+memdisk_copy(struct memdisk *d, unsigned *calls, uint64_t off,
+	     const struct iovec *iov, int n, bool write)
+{
+	int rc = memdisk_begin(d, calls, off, memdisk_iov_len(iov, n));
+
+	for (int i = 0; !rc && i < n; i++) {
+		if (write)
+			memcpy(d->data + off, iov[i].iov_base, iov[i].iov_len);
+		else
+			memcpy(iov[i].iov_base, d->data + off, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	return rc;
+}
+
 static inline int
 memdisk_read(void *ctx, uint64_t off, const struct iovec *iov, int n)
 {
 	struct memdisk *d = ctx;
 
-	d->reads++;
-	if (d->fail)
-		return d->fail;
-	if (!memdisk_range(d, off, memdisk_iov_len(iov, n)))
-		return -EINVAL;
-	for (int i = 0; i < n; i++) {
-		memcpy(iov[i].iov_base, d->data + off, iov[i].iov_len);
-		off += iov[i].iov_len;
-	}
-	return 0;
+	return memdisk_copy(d, &d->reads, off, iov, n, false);
 }
 
 static inline int
@@ -66,16 +84,7 @@ memdisk_write(void *ctx, uint64_t off, const struct iovec *iov, int n)
 {
 	struct memdisk *d = ctx;
 
-	d->writes++;
-	if (d->fail)
-		return d->fail;
-	if (!memdisk_range(d, off, memdisk_iov_len(iov, n)))
-		return -EINVAL;
-	for (int i = 0; i < n; i++) {
-		memcpy(d->data + off, iov[i].iov_base, iov[i].iov_len);
-		off += iov[i].iov_len;
-	}
-	return 0;
+	return memdisk_copy(d, &d->writes, off, iov, n, true);
 }
 
 static inline int
@@ -87,18 +96,23 @@ memdisk_flush(void *ctx)
 	return d->fail;
 }
 
+/* Zeroes [off, off + len) after memdisk_begin. */
+static inline int
+memdisk_zero(struct memdisk *d, unsigned *calls, uint64_t off, uint64_t len)
+{
+	int rc = memdisk_begin(d, calls, off, len);
+
+	if (!rc)
+		memset(d->data + off, 0, len);
+	return rc;
+}
+
 static inline int
 memdisk_discard(void *ctx, uint64_t off, uint64_t len)
 {
 	struct memdisk *d = ctx;
 
-	d->discards++;
-	if (d->fail)
-		return d->fail;
-	if (!memdisk_range(d, off, len))
-		return -EINVAL;
-	memset(d->data + off, 0, len);
-	return 0;
+	return memdisk_zero(d, &d->discards, off, len);
 }
 
 static inline int
@@ -106,14 +120,8 @@ memdisk_write_zeroes(void *ctx, uint64_t off, uint64_t len, bool unmap)
 {
 	struct memdisk *d = ctx;
 
-	d->zeroes++;
 	d->last_unmap = unmap;
-	if (d->fail)
-		return d->fail;
-	if (!memdisk_range(d, off, len))
-		return -EINVAL;
-	memset(d->data + off, 0, len);
-	return 0;
+	return memdisk_zero(d, &d->zeroes, off, len);
 }
 
 /* A disk of size bytes, filled with a byte pattern, and its full backend. */

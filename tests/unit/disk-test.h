@@ -1,9 +1,8 @@
-/* disk-test.h - helpers shared by the disk unit tests: scratch folders, configs, a seeded PRNG, a reference model. */
+/* disk-test.h - helpers shared by the disk unit tests: configs, a seeded PRNG, a reference model (scratch folders and files come from scratch.h). */
 #ifndef HYVE_DISK_TEST_H
 #define HYVE_DISK_TEST_H
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/disk.h"
+#include "tests/unit/scratch.h"
 #include "vmm/compat.h"
 
 /* splitmix64: small, seedable, good enough to pick test operations. */
@@ -39,32 +39,6 @@ static inline uint64_t test_seed(void)
 	return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 }
 
-static inline int rm_one(const char *path, const struct stat *st, int flag,
-			 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* A fresh scratch folder under $TMPDIR (or /tmp). */
-static inline void scratch_make(char *dir, size_t size)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(dir, size, "%s/hyve-disk-test.XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-}
-
-static inline void scratch_remove(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static inline struct vm_disk_config disk_cfg(const char *path,
 					     enum vm_disk_format format,
 					     uint64_t size, uint64_t split,
@@ -89,43 +63,6 @@ static inline const char *cache_name(enum vm_disk_cache c)
 {
 	return c == VM_CACHE_DIRECT ? "direct"
 	       : c == VM_CACHE_WRITETHROUGH ? "writethrough" : "writeback";
-}
-
-/* Reads a whole file; NULL if missing. */
-static inline uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(n > 0 ? (size_t)n : 1);
-	if (buf && n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = n > 0 ? (size_t)n : 0;
-	return buf;
-}
-
-static inline int spit(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return -1;
-	if (len && fwrite(buf, 1, len, f) != len)
-		rc = -1;
-	if (fclose(f))
-		rc = -1;
-	return rc;
 }
 
 /* Reads the whole disk into a new buffer; NULL on error. */

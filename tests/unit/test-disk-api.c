@@ -440,7 +440,7 @@ static void test_usage_counters(void)
 
 int main(void)
 {
-	scratch_make(scratch, sizeof(scratch));
+	scratch_make(scratch, sizeof(scratch), "disk-test");
 	RUN_TEST(test_range_and_readonly);
 	RUN_TEST(test_locks);
 	RUN_TEST(test_locks_qemu_bytes);

@@ -261,7 +261,7 @@ int main(void)
 	seed = test_seed();
 	printf("seed %#llx (rerun with HYVE_TEST_SEED=%#llx)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
-	scratch_make(scratch, sizeof(scratch));
+	scratch_make(scratch, sizeof(scratch), "disk-test");
 	RUN_TEST(test_kill9_sparse_512);
 	RUN_TEST(test_kill9_sparse_4096);
 	scratch_remove(scratch);

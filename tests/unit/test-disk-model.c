@@ -395,7 +395,7 @@ int main(void)
 	seed = test_seed();
 	printf("seed %#llx (rerun with HYVE_TEST_SEED=%#llx)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
-	scratch_make(scratch, sizeof(scratch));
+	scratch_make(scratch, sizeof(scratch), "disk-test");
 	RUN_TEST(test_raw_model);
 	RUN_TEST(test_sparse_model);
 	RUN_TEST(test_cache_modes_model);

@@ -259,7 +259,7 @@ int main(void)
 	seed = test_seed();
 	printf("seed %#llx (rerun with HYVE_TEST_SEED=%#llx)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
-	scratch_make(scratch, sizeof(scratch));
+	scratch_make(scratch, sizeof(scratch), "disk-test");
 	RUN_TEST(test_xhyve_images_open);
 	RUN_TEST(test_hyve_images_read_back);
 	RUN_TEST(test_torn_xhyve_image_refused);

@@ -8,36 +8,10 @@
 #include "profiles/import.h"
 #include "profiles/shell-words.h"
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 
 /* tests/run starts tests at the top of the tree. */
 #define FIXTURES	"tests/import/"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[n] = '\0';
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
 
 /* Shows the first line where want and got differ. */
 static void show_difference(const char *want, const char *got)

@@ -7,54 +7,28 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 #include "vmm/compat.h"
 
-static char hyve[PATH_MAX], dir[64];
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf b = { 0 };
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&b, buf, n);
-	fclose(f);
-	strbuf_add(&b, "", 0);
-	return b.s;
-}
+static char hyve[PATH_MAX];
 
 /* Runs "hyve check ARGS" in dir; returns its exit status (-1: died). */
 static int run_check(const char *args, char **out, char **err)
 {
-	char cmd[PATH_MAX + 1024], path[128];
+	char cmd[3 * PATH_MAX], path[PATH_MAX];
 	int st;
 
 	/* the output goes beside dir, so that dir itself stays untouched */
 	snprintf(cmd, sizeof(cmd), "cd '%1$s' && '%2$s' check %3$s "
-		 ">'%1$s.out' 2>'%1$s.err'", dir, hyve, args);
+		 ">'%1$s.out' 2>'%1$s.err'", scratch_dir, hyve, args);
 	st = system(cmd);
-	snprintf(path, sizeof(path), "%s.out", dir);
-	*out = slurp(path);
+	snprintf(path, sizeof(path), "%s.out", scratch_dir);
+	*out = slurp(path, NULL);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s.err", dir);
-	*err = slurp(path);
+	snprintf(path, sizeof(path), "%s.err", scratch_dir);
+	*err = slurp(path, NULL);
 	unlink(path);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void put(const char *name, const char *text)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
 }
 
 /* Names, sizes and mtimes of every file in dir, one line each. */
@@ -63,12 +37,13 @@ static char *snapshot(void)
 	struct strbuf b = { 0 };
 	struct dirent **list;
 	char line[512], path[PATH_MAX];
-	int n = scandir(dir, &list, NULL, alphasort);
+	int n = scandir(scratch_dir, &list, NULL, alphasort);
 
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", scratch_dir,
+			 list[i]->d_name);
 		if (strcmp(list[i]->d_name, "..") && stat(path, &st) == 0) {
 			snprintf(line, sizeof(line), "%s %lld %lld.%09ld\n",
 				 list[i]->d_name, (long long)st.st_size,
@@ -155,29 +130,25 @@ static void test_writes_nothing(void)
 int main(void)
 {
 	const char *build = getenv("BUILD");
-	char cmd[160], rel[PATH_MAX];
-	int rc;
+	char rel[PATH_MAX];
 
 	snprintf(rel, sizeof(rel), "%s/hyve", build ? build : "build");
 	if (access(rel, X_OK) < 0 || !realpath(rel, hyve)) {
 		printf("SKIP: test-profile-check: no %s (run make)\n", rel);
 		return 0;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/hyve-test-check-XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
-	put("vmlinuz", "");
-	put("good.ini", "[vm]\ncpus = 2\n[boot]\nkernel = vmlinuz\n");
-	put("bad.ini", "[vm]\ncpus = 0\nrtc = gmt\n[boot]\nkernel = vmlinuz\n");
-	put("elsewhere.ini", "[boot]\nkernel = nope\n");
-	put("sized.ini", "[boot]\nkernel = vmlinuz\n[disk.d]\npath = new.img\n"
-	    "format = raw\nsize = 1G\n");
+	scratch_open("check");
+	scratch_write("vmlinuz", "");
+	scratch_write("good.ini", "[vm]\ncpus = 2\n[boot]\nkernel = vmlinuz\n");
+	scratch_write("bad.ini", "[vm]\ncpus = 0\nrtc = gmt\n[boot]\n"
+		      "kernel = vmlinuz\n");
+	scratch_write("elsewhere.ini", "[boot]\nkernel = nope\n");
+	scratch_write("sized.ini", "[boot]\nkernel = vmlinuz\n[disk.d]\n"
+		      "path = new.img\nformat = raw\nsize = 1G\n");
 	RUN_TEST(test_ok_and_errors);
 	RUN_TEST(test_text_only);
 	RUN_TEST(test_usage_errors);
 	RUN_TEST(test_writes_nothing);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	rc = system(cmd);
-	(void)rc;
+	scratch_close();
 	CHECK_EXIT();
 }

@@ -7,27 +7,11 @@
 
 #include "profiles/profile.h"
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 
 /* tests/run starts tests at the top of the tree. */
 #define CORPUS		"tests/profiles/"
 #define INVALID_MIN	150
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf b = { 0 };
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&b, buf, n);
-	fclose(f);
-	if (!b.s)
-		strbuf_add(&b, "", 0);
-	return b.s;
-}
 
 static int is_ini(const struct dirent *d)
 {
@@ -67,7 +51,7 @@ static void check_invalid(const char *name, struct vm_config *cfg)
 	int n;
 
 	snprintf(expect, sizeof(expect), "%.*s.expect", (int)len, name);
-	want = slurp(expect);
+	want = slurp(expect, NULL);
 	CHECK(want, "%s: %s", expect, strerror(errno));
 	n = profile_load(name, cfg, &errs);
 	CHECK(n > 0, "accepted");

@@ -10,11 +10,9 @@
 
 #include "profiles/profile-doc.h"
 #include "profiles/profile.h"
-#include "profiles/safe-file.h"
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 #include "vmm/vmm.h"
-
-static char dir[64];
 
 /* For messages: a NULL string printed safely. */
 #define S(s) ((s) ? (s) : "(null)")
@@ -43,45 +41,14 @@ static const char commented[] =
 	"format = raw\n"
 	"; trailing comment\n";
 
-static char *path_of(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, name);
-	return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		CHECK(0, "cannot write %s", path);
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *read_text(const char *path)
-{
-	char *t = NULL;
-	size_t len;
-
-	if (safe_file_read(path, &t, &len))
-		return NULL;
-	return t;
-}
-
 static struct profile_doc *load(const char *name, const char *text)
 {
 	struct profile_doc *doc = NULL;
 	char err[VM_ERR_MAX] = "";
 
-	write_file(path_of(name), text);
-	CHECK(profile_doc_load(&doc, path_of(name), err) == 0, "load: %s", err);
+	write_file(scratch_path("%s", name), text);
+	CHECK(profile_doc_load(&doc, scratch_path("%s", name), err) == 0,
+	      "load: %s", err);
 	return doc;
 }
 
@@ -139,7 +106,7 @@ static void test_round_trip_changes_one_line(void)
 	CHECK(profile_doc_set(doc, "vm", "memory", "512M", 0, err) == 0, "%s",
 	      err);
 	save_ok(doc);
-	after = read_text(path_of("ubuntu.ini"));
+	after = slurp(scratch_path("ubuntu.ini"), NULL);
 	/* the comment keeps its column */
 	expect_one_line_changed(commented, after ? after : "", 8,
 				"memory = 512M            ; k/m/g/t binary "
@@ -151,7 +118,7 @@ static void test_round_trip_changes_one_line(void)
 	CHECK(profile_doc_set(doc, "vm", "name", "a-much-longer-vm-name", 0,
 			      err) == 0, "%s", err);
 	save_ok(doc);
-	after = read_text(path_of("ubuntu.ini"));
+	after = slurp(scratch_path("ubuntu.ini"), NULL);
 	CHECK(after && strstr(after, "\ncpus=12\n"), "cpus line: %s", S(after));
 	CHECK(after && strstr(after, "\nname = a-much-longer-vm-name ; "
 			      "default: the file name\n"), "name line: %s", S(after));
@@ -182,7 +149,7 @@ static void test_read_back_through_libinih(void)
 	CHECK(profile_doc_get(doc, "net.eth0", "mode") == NULL, "no [net]");
 	CHECK_EQ(profile_doc_count(doc, "boot", "cmdline"), 1);
 	/* the loader (libinih itself) agrees about the continuation */
-	profile_load(path_of("ubuntu.ini"), &cfg, &errs);
+	profile_load(scratch_path("ubuntu.ini"), &cfg, &errs);
 	CHECK(!strcmp(cfg.cmdline, "console=ttyS0 root=/dev/vda1 ro quiet"),
 	      "loader cmdline \"%s\"", cfg.cmdline);
 	profile_errors_free(&errs);
@@ -204,7 +171,7 @@ static void test_new_key_and_new_section(void)
 	CHECK(profile_doc_set(doc, "rng", "type", "virtio-rng", 0, err) == 0,
 	      "%s", err);
 	save_ok(doc);
-	after = read_text(path_of("add.ini"));
+	after = slurp(scratch_path("add.ini"), NULL);
 	/* acpi right after the last key of [vm], before its closing
 	 * blank and comment lines; [rng] at the end after a blank line */
 	cut = (size_t)(strstr(commented, mark) - commented) + strlen(mark);
@@ -265,7 +232,7 @@ static void test_continuation_lines_replaced(void)
 	CHECK(v && !strcmp(v, longer), "read back \"%s\"", S(v));
 	free(v);
 	save_ok(doc);
-	after = read_text(path_of("cont.ini"));
+	after = slurp(scratch_path("cont.ini"), NULL);
 	for (char *p = after; p && *p;) {
 		size_t len = strcspn(p, "\n");
 
@@ -274,8 +241,8 @@ static void test_continuation_lines_replaced(void)
 	}
 	free(after);
 	/* text only: the kernel and disk image named are not there */
-	CHECK(profile_load_file(path_of("cont.ini"), PROFILE_TEXT_ONLY, &cfg,
-				&errs) == 0, "%s", S(errs.lines.s));
+	CHECK(profile_load_file(scratch_path("cont.ini"), PROFILE_TEXT_ONLY,
+				&cfg, &errs) == 0, "%s", S(errs.lines.s));
 	CHECK(!strcmp(cfg.cmdline, longer), "loader cmdline \"%s\"",
 	      cfg.cmdline);
 	profile_errors_free(&errs);
@@ -297,7 +264,7 @@ static void test_crlf_stays_crlf(void)
 	CHECK(profile_doc_set(doc, "serial", "com1", "console", 0, err) == 0,
 	      "%s", err);
 	save_ok(doc);
-	after = read_text(path_of("dos.ini"));
+	after = slurp(scratch_path("dos.ini"), NULL);
 	uuid = profile_doc_get(doc, "vm", "uuid");
 	if (asprintf(&want, "; dos\r\n[vm]\r\ncpus = 4   ; one\r\n"
 		     "memory = 1G\r\nuuid = %s\r\n\r\n[boot]\r\nkernel = k"
@@ -344,15 +311,15 @@ static void test_values_that_would_not_round_trip(void)
 	profile_doc_free(doc);
 
 	/* a NUL byte: not a profile */
-	write_file(path_of("nul.ini"), "[vm]\n");
+	write_file(scratch_path("nul.ini"), "[vm]\n");
 	{
-		int fd = open(path_of("nul.ini"), O_WRONLY | O_APPEND);
+		int fd = open(scratch_path("nul.ini"), O_WRONLY | O_APPEND);
 
 		CHECK(fd >= 0 && write(fd, "a = \0\n", 6) == 6, "append");
 		close(fd);
 	}
 	doc = NULL;
-	CHECK(profile_doc_load(&doc, path_of("nul.ini"), err) == -EINVAL,
+	CHECK(profile_doc_load(&doc, scratch_path("nul.ini"), err) == -EINVAL,
 	      "NUL accepted");
 	CHECK(strstr(err, "nul.ini") && strstr(err, "NUL"), "message %s", err);
 	profile_doc_free(doc);
@@ -414,7 +381,7 @@ static void test_empty_values_and_odd_spacing(void)
 static void edit_behind_back(const char *path, const char *from,
 			     const char *to)
 {
-	char *text = read_text(path), *at;
+	char *text = slurp(path, NULL), *at;
 	struct stat st;
 	struct timespec times[2];
 
@@ -442,19 +409,19 @@ static void test_refuses_external_change(void)
 
 	if (!doc)
 		return;
-	stat(path_of("ext.ini"), &st0);
-	edit_behind_back(path_of("ext.ini"), "cpus=2", "cpus=8");
-	stat(path_of("ext.ini"), &st1);
+	stat(scratch_path("ext.ini"), &st0);
+	edit_behind_back(scratch_path("ext.ini"), "cpus=2", "cpus=8");
+	stat(scratch_path("ext.ini"), &st1);
 	/* the same inode, size and mtime: only the content tells */
 	CHECK(st0.st_ino == st1.st_ino && st0.st_size == st1.st_size &&
 	      st0.st_mtim.tv_sec == st1.st_mtim.tv_sec &&
 	      st0.st_mtim.tv_nsec == st1.st_mtim.tv_nsec, "stat differs");
-	edited = read_text(path_of("ext.ini"));
+	edited = slurp(scratch_path("ext.ini"), NULL);
 	CHECK(!profile_doc_set(doc, "vm", "memory", "1G", 0, err), "%s", err);
 	CHECK_EQ(profile_doc_save(doc, err), -ESTALE);
-	CHECK(strstr(err, path_of("ext.ini")) && strstr(err, "changed") &&
+	CHECK(strstr(err, scratch_path("ext.ini")) && strstr(err, "changed") &&
 	      strstr(err, "reload"), "message: %s", err);
-	after = read_text(path_of("ext.ini"));
+	after = slurp(scratch_path("ext.ini"), NULL);
 	CHECK(after && edited && !strcmp(after, edited), "file overwritten");
 	free(after);
 	free(edited);
@@ -464,9 +431,9 @@ static void test_refuses_external_change(void)
 	doc = load("ext2.ini", commented);
 	if (!doc)
 		return;
-	write_file(path_of("ext2.ini"), "[vm]\ncpus = 3\n");
+	write_file(scratch_path("ext2.ini"), "[vm]\ncpus = 3\n");
 	CHECK_EQ(profile_doc_save(doc, err), -ESTALE);
-	after = read_text(path_of("ext2.ini"));
+	after = slurp(scratch_path("ext2.ini"), NULL);
 	CHECK(after && !strcmp(after, "[vm]\ncpus = 3\n"), "overwritten");
 	free(after);
 	profile_doc_free(doc);
@@ -479,11 +446,11 @@ static void test_refuses_removed_file(void)
 
 	if (!doc)
 		return;
-	unlink(path_of("gone.ini"));
+	unlink(scratch_path("gone.ini"));
 	CHECK_EQ(profile_doc_save(doc, err), -ESTALE);
-	CHECK(strstr(err, path_of("gone.ini")) && strstr(err, "removed"),
+	CHECK(strstr(err, scratch_path("gone.ini")) && strstr(err, "removed"),
 	      "message: %s", err);
-	CHECK(access(path_of("gone.ini"), F_OK) != 0, "file re-created");
+	CHECK(access(scratch_path("gone.ini"), F_OK) != 0, "file re-created");
 	profile_doc_free(doc);
 }
 
@@ -506,12 +473,13 @@ static void dir_entries(const char *d, char *out, size_t size)
 
 static void test_failed_write_leaves_original_and_no_temp(void)
 {
-	char sub[128], path[192], err[VM_ERR_MAX] = "", names[512], *after;
+	char sub[PATH_MAX], path[PATH_MAX + 8], err[VM_ERR_MAX] = "";
+	char names[512], *after;
 	struct profile_doc *doc = NULL;
 	struct rlimit old, tiny;
 	int rc;
 
-	snprintf(sub, sizeof(sub), "%s/fail", dir);
+	snprintf(sub, sizeof(sub), "%s/fail", scratch_dir);
 	mkdir(sub, 0755);
 	snprintf(path, sizeof(path), "%s/vm.ini", sub);
 	write_file(path, "[vm]\ncpus = 1\n");
@@ -541,7 +509,7 @@ static void test_failed_write_leaves_original_and_no_temp(void)
 	}
 	CHECK(strstr(err, "vm.ini") && strstr(err, "not saved"), "message: %s",
 	      err);
-	after = read_text(path);
+	after = slurp(path, NULL);
 	CHECK(after && !strcmp(after, "[vm]\ncpus = 1\n"), "original changed");
 	free(after);
 	dir_entries(sub, names, sizeof(names));
@@ -553,7 +521,7 @@ static void test_failed_write_leaves_original_and_no_temp(void)
 	profile_doc_free(doc);
 
 	/* a new profile whose folder is gone */
-	snprintf(path, sizeof(path), "%s/no-such-folder/vm.ini", dir);
+	snprintf(path, sizeof(path), "%s/no-such-folder/vm.ini", scratch_dir);
 	CHECK(!profile_doc_new(&doc, path, "[vm]\n", err), "%s", err);
 	CHECK_EQ(profile_doc_save(doc, err), -ENOENT);
 	CHECK(strstr(err, "no-such-folder/vm.ini"), "message: %s", err);
@@ -584,7 +552,7 @@ static void test_uuid_written_once(void)
 	save_ok(doc);
 	u1 = profile_doc_get(doc, "vm", "uuid");
 	CHECK(is_uuid(u1), "uuid \"%s\"", S(u1));
-	after = read_text(path_of("id.ini"));
+	after = slurp(scratch_path("id.ini"), NULL);
 	if (u1 && after) {
 		char want[256];
 
@@ -597,7 +565,7 @@ static void test_uuid_written_once(void)
 	save_ok(doc);
 	profile_doc_free(doc);
 	/* reloaded and saved again: the same uuid */
-	CHECK(!profile_doc_load(&doc, path_of("id.ini"), err), "%s", err);
+	CHECK(!profile_doc_load(&doc, scratch_path("id.ini"), err), "%s", err);
 	if (!doc)
 		return;
 	save_ok(doc);
@@ -614,7 +582,7 @@ static void test_uuid_written_once(void)
 	if (!doc)
 		return;
 	save_ok(doc);
-	after = read_text(path_of("keep.ini"));
+	after = slurp(scratch_path("keep.ini"), NULL);
 	CHECK(after && !strcmp(after, "[vm]\nuuid = 8E7AF180-C54D-4AA2-9BEF-"
 			       "59D94A1AC572\n"), "got:\n%s", S(after));
 	free(after);
@@ -623,45 +591,46 @@ static void test_uuid_written_once(void)
 
 static void test_modes_and_new_files(void)
 {
-	char err[VM_ERR_MAX] = "", link_path[256];
+	char err[VM_ERR_MAX] = "", link_path[PATH_MAX];
 	struct profile_doc *doc;
 	struct stat st;
 	mode_t mask;
 
 	doc = load("private.ini", "[vm]\n");
-	chmod(path_of("private.ini"), 0600);
+	chmod(scratch_path("private.ini"), 0600);
 	if (doc)
 		save_ok(doc);
-	CHECK(stat(path_of("private.ini"), &st) == 0 &&
+	CHECK(stat(scratch_path("private.ini"), &st) == 0 &&
 	      (st.st_mode & 07777) == 0600, "mode %o", st.st_mode & 07777);
 	profile_doc_free(doc);
 
 	mask = umask(022);
 	doc = NULL;
-	CHECK(!profile_doc_new(&doc, path_of("fresh.ini"), "[vm]\ncpus = 1\n",
-			       err), "%s", err);
+	CHECK(!profile_doc_new(&doc, scratch_path("fresh.ini"),
+			       "[vm]\ncpus = 1\n", err), "%s", err);
 	save_ok(doc);
-	CHECK(stat(path_of("fresh.ini"), &st) == 0 &&
+	CHECK(stat(scratch_path("fresh.ini"), &st) == 0 &&
 	      (st.st_mode & 07777) == 0644, "mode %o", st.st_mode & 07777);
 	save_ok(doc);	/* saved once: now it is the file on disk */
 	profile_doc_free(doc);
 	umask(077);
-	CHECK(!profile_doc_new(&doc, path_of("fresh2.ini"), "", err), "%s", err);
+	CHECK(!profile_doc_new(&doc, scratch_path("fresh2.ini"), "", err), "%s",
+	      err);
 	save_ok(doc);
-	CHECK(stat(path_of("fresh2.ini"), &st) == 0 &&
+	CHECK(stat(scratch_path("fresh2.ini"), &st) == 0 &&
 	      (st.st_mode & 07777) == 0600, "mode %o", st.st_mode & 07777);
 	profile_doc_free(doc);
 	umask(mask);
 
 	/* a new document never replaces a file that appeared meanwhile */
-	CHECK(!profile_doc_new(&doc, path_of("fresh.ini"), "[vm]\n", err), "%s",
-	      err);
+	CHECK(!profile_doc_new(&doc, scratch_path("fresh.ini"), "[vm]\n", err),
+	      "%s", err);
 	CHECK_EQ(profile_doc_save(doc, err), -EEXIST);
 	CHECK(strstr(err, "fresh.ini") && strstr(err, "exists"), "%s", err);
 	profile_doc_free(doc);
 
 	/* saving through a symlink updates the file it points to */
-	snprintf(link_path, sizeof(link_path), "%s/link.ini", dir);
+	snprintf(link_path, sizeof(link_path), "%s/link.ini", scratch_dir);
 	symlink("fresh2.ini", link_path);
 	doc = NULL;
 	CHECK(!profile_doc_load(&doc, link_path, err), "%s", err);
@@ -677,10 +646,8 @@ static void test_modes_and_new_files(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/hyve-doc.XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
-	write_file(path_of("vmlinuz"), "");
+	scratch_open("doc");
+	write_file(scratch_path("vmlinuz"), "");
 	RUN_TEST(test_round_trip_changes_one_line);
 	RUN_TEST(test_read_back_through_libinih);
 	RUN_TEST(test_new_key_and_new_section);
@@ -693,12 +660,6 @@ int main(void)
 	RUN_TEST(test_failed_write_leaves_original_and_no_temp);
 	RUN_TEST(test_uuid_written_once);
 	RUN_TEST(test_modes_and_new_files);
-	if (!check_failures) {
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd))
-			return 1;
-	}
+	scratch_close();
 	CHECK_EXIT();
 }

@@ -6,31 +6,22 @@
 #include "profiles/import.h"
 #include "profiles/profile.h"
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 #include "vmm/compat.h"
 
-static char dir[64];
 static struct vm_config cfg;
 
 /* Writes text to DIR/name and loads it; returns the problem count. */
 static int load(const char *name, const char *text,
 		struct profile_errors *errs)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return profile_load(path, &cfg, errs);
+	scratch_write(name, text);
+	return profile_load(scratch_path("%s", name), &cfg, errs);
 }
 
 static bool in_dir(const char *path, const char *name)
 {
-	char want[256];
-
-	snprintf(want, sizeof(want), "%s/%s", dir, name);
-	return !strcmp(path, want);
+	return !strcmp(path, scratch_path("%s", name));
 }
 
 static void test_every_key_reaches_the_config(void)
@@ -178,7 +169,7 @@ static void expect_error(const char *text, const char *message)
 	struct profile_errors errs;
 	char want[512];
 
-	snprintf(want, sizeof(want), "%s/bad.ini:%s\n", dir, message);
+	snprintf(want, sizeof(want), "%s/bad.ini:%s\n", scratch_dir, message);
 	CHECK_EQ(load("bad.ini", text, &errs), 1);
 	CHECK(errs.lines.s && !strcmp(errs.lines.s, want),
 	      "got \"%s\"\nwant \"%s\"", errs.lines.s ? errs.lines.s : "",
@@ -207,7 +198,7 @@ static void test_missing_files(void)
 	const char *text = "[boot]\nkernel = nope\n[disk.d]\npath = no.img\n"
 			   "format = raw\n[disk.new]\npath = new.img\n"
 			   "format = raw\nsize = 1G\n";
-	char path[128];
+	char path[PATH_MAX];
 
 	CHECK_EQ(load("nofiles.ini", text, &errs), 2);
 	CHECK(errs.lines.s && strstr(errs.lines.s, "nofiles.ini:2: kernel: ") &&
@@ -216,19 +207,19 @@ static void test_missing_files(void)
 	      "got %s", errs.lines.s);
 	profile_errors_free(&errs);
 	/* -t: the same text is fine when the files are elsewhere */
-	snprintf(path, sizeof(path), "%s/nofiles.ini", dir);
+	snprintf(path, sizeof(path), "%s/nofiles.ini", scratch_dir);
 	CHECK_EQ(profile_load_text(path, text, strlen(text), PROFILE_TEXT_ONLY,
 				   &cfg, &errs), 0);
 	profile_errors_free(&errs);
 	CHECK_EQ(access(path, F_OK), 0);
-	snprintf(path, sizeof(path), "%s/new.img", dir);
+	snprintf(path, sizeof(path), "%s/new.img", scratch_dir);
 	CHECK(access(path, F_OK) < 0, "loading created %s", path);
 }
 
 static void test_every_problem_is_reported_in_line_order(void)
 {
 	struct profile_errors errs;
-	char want[1024];
+	char want[2048];
 
 	CHECK_EQ(load("many.ini", "[vm]\ncpus = 0\nmemory = 5\nfoo = 1\n"
 		      "[disk]\npath = x\n[net.e]\nmode = tap\n", &errs), 6);
@@ -243,7 +234,7 @@ static void test_every_problem_is_reported_in_line_order(void)
 		 "%1$s/many.ini:5: [disk]: a disk section needs a name (write "
 		 "[disk.NAME], e.g. [disk.root])\n"
 		 "%1$s/many.ini:8: mode: tap needs a tap key in [net.e] (add "
-		 "tap = tap0)\n", dir);
+		 "tap = tap0)\n", scratch_dir);
 	CHECK(errs.lines.s && !strcmp(errs.lines.s, want), "got %s",
 	      errs.lines.s);
 	profile_errors_free(&errs);
@@ -252,9 +243,9 @@ static void test_every_problem_is_reported_in_line_order(void)
 static void test_unreadable_file(void)
 {
 	struct profile_errors errs;
-	char path[128];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/absent.ini", dir);
+	snprintf(path, sizeof(path), "%s/absent.ini", scratch_dir);
 	CHECK_EQ(profile_load(path, &cfg, &errs), 1);
 	CHECK(errs.lines.s && strstr(errs.lines.s, "absent.ini:0: cannot be "
 				     "read: No such file or directory"),
@@ -276,18 +267,14 @@ static void test_imported_profiles_are_valid(void)
 		struct import_options opts = { .source = g.gl_pathv[i] };
 		struct import_result res;
 		struct profile_errors errs;
-		struct strbuf text = { 0 };
-		char buf[4096], out[256];
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		size_t got;
+		char out[256], *text;
+		size_t len;
 
-		if (!f)
+		text = slurp(g.gl_pathv[i], &len);
+		if (!text)
 			continue;
-		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-			strbuf_add(&text, buf, got);
-		fclose(f);
-		CHECK_EQ(import_script(text.s, text.len, &opts, &res), 0);
-		free(text.s);
+		CHECK_EQ(import_script(text, len, &opts, &res), 0);
+		free(text);
 		if (!res.profile) {
 			import_result_free(&res);
 			continue;
@@ -309,15 +296,9 @@ static void test_imported_profiles_are_valid(void)
 
 int main(void)
 {
-	char cmd[128];
-	int rc;
-
-	snprintf(dir, sizeof(dir), "/tmp/hyve-test-profile-XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
+	scratch_open("profile");
 	/* the profiles above name DIR/vmlinuz as their kernel */
-	snprintf(cmd, sizeof(cmd), "%s/vmlinuz", dir);
-	fclose(fopen(cmd, "w"));
+	scratch_write("vmlinuz", "");
 	RUN_TEST(test_every_key_reaches_the_config);
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_auto_mac);
@@ -327,8 +308,6 @@ int main(void)
 	RUN_TEST(test_every_problem_is_reported_in_line_order);
 	RUN_TEST(test_unreadable_file);
 	RUN_TEST(test_imported_profiles_are_valid);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	rc = system(cmd);
-	(void)rc;
+	scratch_close();
 	CHECK_EXIT();
 }

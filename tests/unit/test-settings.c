@@ -5,21 +5,14 @@
 
 #include "profiles/settings.h"
 #include "tests/unit/check.h"
-
-static char dir[64];
+#include "tests/unit/scratch.h"
 
 /* Writes text to DIR/hyve.ini and loads it; returns the problem count. */
 static int load(const char *text, struct hyve_settings *s,
 		struct profile_errors *errs)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/hyve.ini", dir);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return settings_load(path, s, errs);
+	scratch_write("hyve.ini", text);
+	return settings_load(scratch_path("hyve.ini"), s, errs);
 }
 
 static void test_prefix_from_file(void)
@@ -40,9 +33,8 @@ static void test_missing_file_means_defaults(void)
 {
 	struct hyve_settings s = { .prefix = 7 };
 	struct profile_errors errs;
-	char path[128];
+	const char *path = scratch_path("no-such.ini");
 
-	snprintf(path, sizeof(path), "%s/no-such.ini", dir);
 	CHECK_EQ(settings_load(path, &s, &errs), 0);
 	CHECK_EQ(s.prefix, 0x1d);
 	CHECK(errs.lines.s == NULL, "errors: %s", errs.lines.s);
@@ -103,11 +95,29 @@ static void expect_error(const char *text, const char *message)
 	struct profile_errors errs;
 	char want[512];
 
-	snprintf(want, sizeof(want), "%s/hyve.ini:%s\n", dir, message);
+	snprintf(want, sizeof(want), "%s/hyve.ini:%s\n", scratch_dir, message);
 	CHECK_EQ(load(text, &s, &errs), 1);
 	CHECK(errs.lines.s && !strcmp(errs.lines.s, want),
 	      "got \"%s\"\nwant \"%s\"", errs.lines.s ? errs.lines.s : "", want);
 	CHECK_EQ(s.prefix, 0x1d);
+	profile_errors_free(&errs);
+}
+
+/* A file that cannot be opened is a problem of the whole file: no line. */
+static void expect_unreadable(void)
+{
+	struct hyve_settings s;
+	struct profile_errors errs;
+	const char *path = scratch_path("hyve.ini/x.ini");
+	char want[512];
+
+	load("", &s, &errs);
+	profile_errors_free(&errs);
+	snprintf(want, sizeof(want), "%s: %s\n", path, strerror(ENOTDIR));
+	CHECK_EQ(settings_load(path, &s, &errs), 1);
+	CHECK(errs.lines.s && !strcmp(errs.lines.s, want),
+	      "got \"%s\"\nwant \"%s\"", errs.lines.s ? errs.lines.s : "",
+	      want);
 	profile_errors_free(&errs);
 }
 
@@ -128,6 +138,7 @@ static void test_errors_name_file_and_line(void)
 		     "2: [key] is not a settings section (known: [keys])");
 	expect_error("[keys]\nnonsense\n",
 		     "2: syntax error (expected [section] or key = value)");
+	expect_unreadable();
 }
 
 /* A second prefix line is reported and the first value stays. */
@@ -139,7 +150,7 @@ static void test_duplicated_key(void)
 
 	snprintf(want, sizeof(want),
 		 "%s/hyve.ini:3: prefix: duplicated key (first set on line 2; "
-		 "keep one)\n", dir);
+		 "keep one)\n", scratch_dir);
 	CHECK_EQ(load("[keys]\nprefix = C-a\nprefix = C-b\n", &s, &errs), 1);
 	CHECK(errs.lines.s && !strcmp(errs.lines.s, want), "got \"%s\"",
 	      errs.lines.s ? errs.lines.s : "");
@@ -169,21 +180,13 @@ static void test_path_follows_xdg(void)
 
 int main(void)
 {
-	char cmd[96];
-
-	snprintf(dir, sizeof(dir), "/tmp/hyve-settings.XXXXXX");
-	if (!mkdtemp(dir)) {
-		printf("FAIL: mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	scratch_open("settings");
 	RUN_TEST(test_prefix_from_file);
 	RUN_TEST(test_missing_file_means_defaults);
 	RUN_TEST(test_key_specs);
 	RUN_TEST(test_errors_name_file_and_line);
 	RUN_TEST(test_duplicated_key);
 	RUN_TEST(test_path_follows_xdg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		printf("  (could not remove %s)\n", dir);
+	scratch_close();
 	CHECK_EXIT();
 }

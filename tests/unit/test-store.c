@@ -5,42 +5,18 @@
 #include <unistd.h>
 
 #include "profiles/profile-doc.h"
-#include "profiles/safe-file.h"
 #include "profiles/store.h"
 #include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
 
 #define S(s) ((s) ? (s) : "(null)")
 
-static char top[64], store[128];
+static char store[PATH_MAX];
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		CHECK(0, "cannot write %s", path);
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *read_text(const char *path)
-{
-	char *t = NULL;
-	size_t len;
-
-	return safe_file_read(path, &t, &len) ? NULL : t;
-}
-
+/* A path in the store folder (scratch_path's turns of buffers). */
 static char *in_store(const char *name)
 {
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", store, name);
-	return p;
+	return scratch_path("profiles/%s", name);
 }
 
 static char *doc_value(const char *path, const char *section,
@@ -111,7 +87,7 @@ static void write_good(const char *name, int cpus, const char *memory)
 
 static void test_list_with_broken_profile(void)
 {
-	char err[VM_ERR_MAX] = "", missing[192];
+	char err[VM_ERR_MAX] = "", missing[PATH_MAX];
 	struct store_list list;
 	const struct store_entry *e;
 
@@ -152,7 +128,7 @@ static void test_list_with_broken_profile(void)
 	store_list_free(&list);
 
 	/* a store that does not exist yet is empty, not an error */
-	snprintf(missing, sizeof(missing), "%s/none/profiles", top);
+	snprintf(missing, sizeof(missing), "%s/none/profiles", scratch_dir);
 	CHECK(store_list(missing, &list, err) == 0, "%s", err);
 	CHECK_EQ(list.count, 0);
 	store_list_free(&list);
@@ -166,13 +142,14 @@ static bool is_uuid(const char *s)
 
 static void test_create_from_template(void)
 {
-	char err[VM_ERR_MAX] = "", fresh[192], path[256], *v, *text;
+	char err[VM_ERR_MAX] = "", fresh[PATH_MAX], path[PATH_MAX + 16];
+	char *v, *text;
 	struct stat st;
 	static const char *const bad[] = { "", "a b", "../up", ".hidden",
 					   "x/y", "semi;colon" };
 
 	/* the folder is made (0700) when it is missing */
-	snprintf(fresh, sizeof(fresh), "%s/new/hyve/profiles", top);
+	snprintf(fresh, sizeof(fresh), "%s/new/hyve/profiles", scratch_dir);
 	CHECK(store_create(fresh, "web", err) == 0, "%s", err);
 	CHECK(stat(fresh, &st) == 0 && (st.st_mode & 0777) == 0700, "mode %o",
 	      st.st_mode & 0777);
@@ -186,7 +163,7 @@ static void test_create_from_template(void)
 	v = doc_value(path, "boot", "kernel");
 	CHECK(v && !strcmp(v, "/path/to/vmlinuz"), "kernel %s", S(v));
 	free(v);
-	text = read_text(path);
+	text = slurp(path, NULL);
 	CHECK(text && strstr(text, "; web.ini - a hyve VM profile") &&
 	      strstr(text, "hyve-profile(5)"), "template:\n%s", S(text));
 	free(text);
@@ -195,7 +172,7 @@ static void test_create_from_template(void)
 	write_file(path, "[vm]\n; mine\n");
 	CHECK_EQ(store_create(fresh, "web", err), -EEXIST);
 	CHECK(strstr(err, path) && strstr(err, "exists"), "%s", err);
-	text = read_text(path);
+	text = slurp(path, NULL);
 	CHECK(text && !strcmp(text, "[vm]\n; mine\n"), "overwritten");
 	free(text);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -240,8 +217,8 @@ static void test_clone(void)
 
 	write_file(in_store("orig.ini"), src_text);
 	CHECK(store_clone(store, "orig", "copy", err) == 0, "%s", err);
-	a = read_text(in_store("orig.ini"));
-	b = read_text(in_store("copy.ini"));
+	a = slurp(in_store("orig.ini"), NULL);
+	b = slurp(in_store("copy.ini"), NULL);
 	CHECK(a && !strcmp(a, src_text), "the original changed");
 	expect_same_but(a, b, "name =", "uuid =");
 	v = doc_value(in_store("copy.ini"), "vm", "name");
@@ -269,10 +246,10 @@ static void test_rename(void)
 	write_file(in_store("old.ini"), "[vm]\nname = old\ncpus = 1\n");
 	write_file(in_store("taken.ini"), "[vm]\nname = taken\n");
 	CHECK_EQ(store_rename(store, "old", "taken", err), -EEXIST);
-	t = read_text(in_store("old.ini"));
+	t = slurp(in_store("old.ini"), NULL);
 	CHECK(t && !strcmp(t, "[vm]\nname = old\ncpus = 1\n"), "old changed");
 	free(t);
-	t = read_text(in_store("taken.ini"));
+	t = slurp(in_store("taken.ini"), NULL);
 	CHECK(t && !strcmp(t, "[vm]\nname = taken\n"), "target changed");
 	free(t);
 
@@ -300,10 +277,10 @@ static void test_delete_to_trash(void)
 	CHECK(store_delete(store, "tmp", trashed, err) == 0, "%s", err);
 	CHECK(!strcmp(trashed, in_store(".trash/tmp.1.ini")), "to %s",
 	      trashed);
-	t = read_text(in_store(".trash/tmp.ini"));
+	t = slurp(in_store(".trash/tmp.ini"), NULL);
 	CHECK(t && !strcmp(t, "[vm]\n; first\n"), "first copy: %s", S(t));
 	free(t);
-	t = read_text(in_store(".trash/tmp.1.ini"));
+	t = slurp(in_store(".trash/tmp.1.ini"), NULL);
 	CHECK(t && !strcmp(t, "[vm]\n; second\n"), "second copy: %s", S(t));
 	free(t);
 	CHECK_EQ(store_delete(store, "tmp", trashed, err), -ENOENT);
@@ -311,10 +288,8 @@ static void test_delete_to_trash(void)
 
 int main(void)
 {
-	snprintf(top, sizeof(top), "/tmp/hyve-store.XXXXXX");
-	if (!mkdtemp(top))
-		return 1;
-	snprintf(store, sizeof(store), "%s/profiles", top);
+	scratch_open("store");
+	str_copy(store, scratch_path("profiles"), sizeof(store));
 	mkdir(store, 0700);
 	write_file(in_store("vmlinuz"), "");
 	RUN_TEST(test_folder_precedence);
@@ -323,12 +298,6 @@ int main(void)
 	RUN_TEST(test_clone);
 	RUN_TEST(test_rename);
 	RUN_TEST(test_delete_to_trash);
-	if (!check_failures) {
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
-		if (system(cmd))
-			return 1;
-	}
+	scratch_close();
 	CHECK_EXIT();
 }

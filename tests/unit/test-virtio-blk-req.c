@@ -18,12 +18,7 @@
 #define DATA_GPA	(DRV_BUF_GPA + 0x1000)	/* 128 KiB of room */
 
 struct fixture {
-	struct fake_mem m;
-	struct guest_mem gm;
-	struct fake_drv d;
-	struct vq_config cfg;
-	struct vq vq;
-	struct vq_chain c;
+	struct fake_queue q;
 	struct memdisk disk;
 	struct blk_backend be;
 	struct blk_engine e;
@@ -38,11 +33,9 @@ fx_new(unsigned sector_size, bool readonly, const char *serial)
 
 	if (!f)
 		abort();
-	fake_mem_init(&f->m, &f->gm);
-	drv_config(&f->d, &f->m, QSIZE, &f->cfg);
-	f->cfg.indirect_desc = true;
-	vq_init(&f->vq, "virtio-blk test", &f->gm);
-	CHECK_EQ(vq_enable(&f->vq, &f->cfg), 0);
+	fake_queue_init(&f->q, QSIZE, "virtio-blk test");
+	f->q.cfg.indirect_desc = true;
+	CHECK_EQ(vq_enable(&f->q.vq, &f->q.cfg), 0);
 	memdisk_init(&f->disk, DISK_BYTES, sector_size, &f->be);
 	CHECK_EQ(blk_engine_init(&f->e, &f->be, DISK_BYTES, sector_size,
 				 readonly, serial, QSIZE), 0);
@@ -55,9 +48,8 @@ fx_free(struct fixture *f)
 	CHECK(!f->disk.bad_call, "backend got a bad range %#llx+%#llx",
 	      (unsigned long long)f->disk.last_off,
 	      (unsigned long long)f->disk.last_len);
-	vq_chain_free(&f->c);
 	free(f->disk.data);
-	fake_mem_free(&f->m);
+	fake_queue_free(&f->q);
 	free(f);
 }
 
@@ -67,7 +59,7 @@ fx_free(struct fixture *f)
 static void
 header(struct fixture *f, uint32_t type, uint64_t sector)
 {
-	uint8_t *h = fake_ptr(&f->m, HDR_GPA);
+	uint8_t *h = fake_ptr(&f->q.m, HDR_GPA);
 
 	put_le32(h, type);
 	put_le32(h + 4, 0);
@@ -88,25 +80,25 @@ struct seg {
 static uint8_t
 submit(struct fixture *f, const struct seg *s, unsigned n)
 {
-	uint16_t before = drv_used_idx(&f->d);
+	uint16_t before = drv_used_idx(&f->q.d);
 	uint32_t id;
 
-	*fake_ptr(&f->m, STATUS_GPA) = 0xee;
+	*fake_ptr(&f->q.m, STATUS_GPA) = 0xee;
 	for (unsigned i = 0; i < n; i++)
-		drv_desc(&f->d, i, s[i].gpa, s[i].len,
+		drv_desc(&f->q.d, i, s[i].gpa, s[i].len,
 			 (s[i].wr ? VIRTQ_DESC_F_WRITE : 0) |
 				 (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
 			 (uint16_t)(i + 1));
-	drv_publish(&f->d, 0);
-	CHECK_EQ(vq_pop(&f->vq, &f->c), 1);
-	f->rc = blk_req_handle(&f->e, &f->vq, &f->c);
+	drv_publish(&f->q.d, 0);
+	CHECK_EQ(vq_pop(&f->q.vq, &f->q.c), 1);
+	f->rc = blk_req_handle(&f->e, &f->q.vq, &f->q.c);
 	f->used_len = 0;
 	if (f->rc == 0) {
-		CHECK_EQ(drv_used_idx(&f->d), (uint16_t)(before + 1));
-		drv_used_elem(&f->d, before, &id, &f->used_len);
+		CHECK_EQ(drv_used_idx(&f->q.d), (uint16_t)(before + 1));
+		drv_used_elem(&f->q.d, before, &id, &f->used_len);
 		CHECK_EQ(id, 0);
 	}
-	return *fake_ptr(&f->m, STATUS_GPA);
+	return *fake_ptr(&f->q.m, STATUS_GPA);
 }
 
 #define HDR		{ HDR_GPA, 16, false }
@@ -116,7 +108,7 @@ submit(struct fixture *f, const struct seg *s, unsigned n)
 static void
 fill(struct fixture *f, uint64_t gpa, size_t len, uint8_t seed)
 {
-	uint8_t *p = fake_ptr(&f->m, gpa);
+	uint8_t *p = fake_ptr(&f->q.m, gpa);
 
 	for (size_t i = 0; i < len; i++)
 		p[i] = (uint8_t)(seed + i * 13);
@@ -139,24 +131,25 @@ test_write_then_read(void)
 	header(f, VIRTIO_BLK_T_OUT, 4);
 	CHECK_EQ(submit(f, w, ARRAY_SIZE(w)), VIRTIO_BLK_S_OK);
 	CHECK_EQ(f->used_len, 1);
-	CHECK(memcmp(f->disk.data + 4 * 512, fake_ptr(&f->m, DATA_GPA), 512) ==
-		      0, "first sector written");
+	CHECK(memcmp(f->disk.data + 4 * 512, fake_ptr(&f->q.m, DATA_GPA),
+		     512) == 0, "first sector written");
 	CHECK(memcmp(f->disk.data + 5 * 512,
-		     fake_ptr(&f->m, DATA_GPA + 0x2000), 512) == 0,
+		     fake_ptr(&f->q.m, DATA_GPA + 0x2000), 512) == 0,
 	      "second sector written");
 
 	header(f, VIRTIO_BLK_T_IN, 4);
 	CHECK_EQ(submit(f, r, ARRAY_SIZE(r)), VIRTIO_BLK_S_OK);
 	CHECK_EQ(f->used_len, 1024 + 1);
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA + 0x4000),
-		     fake_ptr(&f->m, DATA_GPA), 256) == 0, "read part 1");
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA + 0x5000),
-		     fake_ptr(&f->m, DATA_GPA + 256), 256) == 0, "read part 2");
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA + 0x5000 + 256),
-		     fake_ptr(&f->m, DATA_GPA + 0x2000), 256) == 0,
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA + 0x4000),
+		     fake_ptr(&f->q.m, DATA_GPA), 256) == 0, "read part 1");
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA + 0x5000),
+		     fake_ptr(&f->q.m, DATA_GPA + 256), 256) == 0,
+	      "read part 2");
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA + 0x5000 + 256),
+		     fake_ptr(&f->q.m, DATA_GPA + 0x2000), 256) == 0,
 	      "read part 3");
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA + 0x6000),
-		     fake_ptr(&f->m, DATA_GPA + 0x2000 + 256), 256) == 0,
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA + 0x6000),
+		     fake_ptr(&f->q.m, DATA_GPA + 0x2000 + 256), 256) == 0,
 	      "read part 4");
 	fx_free(f);
 }
@@ -166,7 +159,7 @@ static void
 test_any_layout(void)
 {
 	struct fixture *f = fx_new(512, false, "x");
-	uint8_t *p = fake_ptr(&f->m, DATA_GPA);
+	uint8_t *p = fake_ptr(&f->q.m, DATA_GPA);
 	struct seg w[] = { { DATA_GPA, 16 + 512, false }, STATUS };
 	struct seg r[] = { { HDR_GPA, 8, false }, { HDR_GPA + 8, 8, false },
 			   { DATA_GPA + 0x1000, 513, true } };
@@ -181,9 +174,9 @@ test_any_layout(void)
 
 	header(f, VIRTIO_BLK_T_IN, 10);	/* header split in two buffers */
 	submit(f, r, ARRAY_SIZE(r));
-	CHECK_EQ(*fake_ptr(&f->m, DATA_GPA + 0x1000 + 512), VIRTIO_BLK_S_OK);
+	CHECK_EQ(*fake_ptr(&f->q.m, DATA_GPA + 0x1000 + 512), VIRTIO_BLK_S_OK);
 	CHECK_EQ(f->used_len, 513);
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA + 0x1000), p + 16, 512) == 0,
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA + 0x1000), p + 16, 512) == 0,
 	      "read into the buffer holding the status");
 	fx_free(f);
 }
@@ -231,7 +224,7 @@ test_get_id(void)
 	struct fixture *f = fx_new(512, false, "debian-12");
 	struct seg r[] = { HDR, DATA(0, 20, true), STATUS };
 	struct seg small[] = { HDR, DATA(0, 6, true), STATUS };
-	uint8_t *p = fake_ptr(&f->m, DATA_GPA);
+	uint8_t *p = fake_ptr(&f->q.m, DATA_GPA);
 
 	memset(p, 0xaa, 32);
 	header(f, VIRTIO_BLK_T_GET_ID, 0);
@@ -244,7 +237,7 @@ test_get_id(void)
 
 	/* 20 characters or more: cut, no terminator */
 	f = fx_new(512, true, "a-very-long-profile-name-indeed");
-	p = fake_ptr(&f->m, DATA_GPA);
+	p = fake_ptr(&f->q.m, DATA_GPA);
 	memset(p, 0xaa, 32);
 	header(f, VIRTIO_BLK_T_GET_ID, 0);
 	CHECK_EQ(submit(f, r, ARRAY_SIZE(r)), VIRTIO_BLK_S_OK);
@@ -262,7 +255,7 @@ test_get_id(void)
 static void
 ranges(struct fixture *f, const uint64_t (*r)[3], unsigned n)
 {
-	uint8_t *p = fake_ptr(&f->m, DATA_GPA);
+	uint8_t *p = fake_ptr(&f->q.m, DATA_GPA);
 
 	for (unsigned i = 0; i < n; i++) {
 		put_le64(p + 16 * i, r[i][0]);
@@ -327,7 +320,8 @@ test_discard_checks(void)
 
 		CHECK(submit_ranges(f, VIRTIO_BLK_T_DISCARD, &t[i].r, 1) ==
 			      t[i].status,
-		      "range %zu: status %u", i, *fake_ptr(&f->m, STATUS_GPA));
+		      "range %zu: status %u", i,
+		      *fake_ptr(&f->q.m, STATUS_GPA));
 		CHECK_EQ(f->disk.discards, before);	/* nothing to do */
 		CHECK_EQ(f->used_len, 1);
 	}
@@ -415,7 +409,7 @@ test_short_header(void)
 	CHECK_EQ(f->used_len, 1);
 	CHECK_EQ(submit(f, none, ARRAY_SIZE(none)), VIRTIO_BLK_S_IOERR);
 	CHECK_EQ(f->disk.reads, 0);
-	CHECK(!vq_broken(&f->vq), "a status byte exists: queue fine");
+	CHECK(!vq_broken(&f->q.vq), "a status byte exists: queue fine");
 	fx_free(f);
 }
 
@@ -428,10 +422,10 @@ test_missing_status(void)
 	header(f, VIRTIO_BLK_T_OUT, 0);
 	submit(f, w, ARRAY_SIZE(w));
 	CHECK_EQ(f->rc, -EIO);
-	CHECK(vq_broken(&f->vq), "queue broken");
-	CHECK(strstr(vq_error(&f->vq), "status byte") != NULL, "%s",
-	      vq_error(&f->vq));
-	CHECK_EQ(drv_used_idx(&f->d), 0);
+	CHECK(vq_broken(&f->q.vq), "queue broken");
+	CHECK(strstr(vq_error(&f->q.vq), "status byte") != NULL, "%s",
+	      vq_error(&f->q.vq));
+	CHECK_EQ(drv_used_idx(&f->q.d), 0);
 	CHECK_EQ(f->disk.writes, 0);
 	fx_free(f);
 }
@@ -508,7 +502,7 @@ test_readonly(void)
 	CHECK_EQ(f->disk.discards + f->disk.zeroes, 0);
 	header(f, VIRTIO_BLK_T_IN, 0);
 	CHECK_EQ(submit(f, r, ARRAY_SIZE(r)), VIRTIO_BLK_S_OK);
-	CHECK(memcmp(before, fake_ptr(&f->m, DATA_GPA), 512) == 0,
+	CHECK(memcmp(before, fake_ptr(&f->q.m, DATA_GPA), 512) == 0,
 	      "reads still work");
 	CHECK(feat & VIRTIO_BIT(VIRTIO_BLK_F_RO), "RO offered");
 	CHECK(!(feat & (VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) |
@@ -528,7 +522,7 @@ test_4k_sectors(void)
 
 	header(f, VIRTIO_BLK_T_IN, 8);
 	CHECK_EQ(submit(f, r4k, 3), VIRTIO_BLK_S_OK);
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA), f->disk.data + 4096, 4096) ==
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA), f->disk.data + 4096, 4096) ==
 		      0, "block 1");
 	header(f, VIRTIO_BLK_T_IN, 1);	/* 512 bytes in: misaligned */
 	CHECK_EQ(submit(f, r4k, 3), VIRTIO_BLK_S_IOERR);
@@ -571,31 +565,31 @@ test_split_steps(void)
 	uint32_t id, len;
 
 	header(f, VIRTIO_BLK_T_IN, 1);
-	drv_desc(&f->d, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
-	drv_desc(&f->d, 1, DATA_GPA, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
-		 2);
-	drv_desc(&f->d, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
-	drv_desc(&f->d, 3, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 4);
-	drv_desc(&f->d, 4, STATUS_GPA + 1, 1, VIRTQ_DESC_F_WRITE, 0);
-	drv_stage(&f->d, 0);
-	drv_stage(&f->d, 3);
-	drv_kick(&f->d);
-	CHECK_EQ(vq_pop(&f->vq, &f->c), 1);
-	CHECK_EQ(blk_req_parse(&f->e, &f->vq, &f->c, &a), 0);
-	CHECK_EQ(vq_pop(&f->vq, &c2), 1);
-	CHECK_EQ(blk_req_parse(&f->e, &f->vq, &c2, &b), 0);
+	drv_desc(&f->q.d, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	drv_desc(&f->q.d, 1, DATA_GPA, 512,
+		 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	drv_desc(&f->q.d, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	drv_desc(&f->q.d, 3, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 4);
+	drv_desc(&f->q.d, 4, STATUS_GPA + 1, 1, VIRTQ_DESC_F_WRITE, 0);
+	drv_stage(&f->q.d, 0);
+	drv_stage(&f->q.d, 3);
+	drv_kick(&f->q.d);
+	CHECK_EQ(vq_pop(&f->q.vq, &f->q.c), 1);
+	CHECK_EQ(blk_req_parse(&f->e, &f->q.vq, &f->q.c, &a), 0);
+	CHECK_EQ(vq_pop(&f->q.vq, &c2), 1);
+	CHECK_EQ(blk_req_parse(&f->e, &f->q.vq, &c2, &b), 0);
 	CHECK_EQ(b.type, VIRTIO_BLK_T_IN);	/* same header, no data */
 	/* the guest rewrites the header after parsing: no effect */
 	header(f, VIRTIO_BLK_T_OUT, 99);
-	CHECK_EQ(vq_push(&f->vq, b.head, blk_req_complete(&b,
+	CHECK_EQ(vq_push(&f->q.vq, b.head, blk_req_complete(&b,
 				blk_req_execute(&f->e, &b))), 0);
-	CHECK_EQ(vq_push(&f->vq, a.head, blk_req_complete(&a,
+	CHECK_EQ(vq_push(&f->q.vq, a.head, blk_req_complete(&a,
 				blk_req_execute(&f->e, &a))), 0);
-	drv_used_elem(&f->d, 0, &id, &len);
+	drv_used_elem(&f->q.d, 0, &id, &len);
 	CHECK(id == 3 && len == 1, "b first: id %u len %u", id, len);
-	drv_used_elem(&f->d, 1, &id, &len);
+	drv_used_elem(&f->q.d, 1, &id, &len);
 	CHECK(id == 0 && len == 513, "a second: id %u len %u", id, len);
-	CHECK(memcmp(fake_ptr(&f->m, DATA_GPA), f->disk.data + 512, 512) == 0,
+	CHECK(memcmp(fake_ptr(&f->q.m, DATA_GPA), f->disk.data + 512, 512) == 0,
 	      "a read sector 1");
 	CHECK_EQ(f->disk.writes, 0);
 	vq_chain_free(&c2);

@@ -15,12 +15,7 @@
 #define BUF(i)	(DRV_BUF_GPA + 0x4000ull * (i))	/* 16 KiB apart */
 
 struct fixture {
-	struct fake_mem m;
-	struct guest_mem gm;
-	struct fake_drv d;
-	struct vq_config cfg;
-	struct vq vq;
-	struct vq_chain c;
+	struct fake_queue q;
 	struct rng_limit lim;
 	uint16_t used_seen;
 };
@@ -32,10 +27,8 @@ fx_new(uint64_t rate, uint64_t burst)
 
 	if (!f)
 		abort();
-	fake_mem_init(&f->m, &f->gm);
-	drv_config(&f->d, &f->m, QSIZE, &f->cfg);
-	vq_init(&f->vq, "virtio-rng test", &f->gm);
-	CHECK_EQ(vq_enable(&f->vq, &f->cfg), 0);
+	fake_queue_init(&f->q, QSIZE, "virtio-rng test");
+	CHECK_EQ(vq_enable(&f->q.vq, &f->q.cfg), 0);
 	rng_limit_init(&f->lim, rate, burst, 0);
 	return f;
 }
@@ -43,8 +36,7 @@ fx_new(uint64_t rate, uint64_t burst)
 static void
 fx_free(struct fixture *f)
 {
-	vq_chain_free(&f->c);
-	fake_mem_free(&f->m);
+	fake_queue_free(&f->q);
 	free(f);
 }
 
@@ -52,9 +44,9 @@ fx_free(struct fixture *f)
 static void
 offer(struct fixture *f, unsigned i, uint32_t len)
 {
-	memset(fake_ptr(&f->m, BUF(i)), 0, len ? len : 1);
-	drv_desc(&f->d, i, BUF(i), len, VIRTQ_DESC_F_WRITE, 0);
-	drv_publish(&f->d, (uint16_t)i);
+	memset(fake_ptr(&f->q.m, BUF(i)), 0, len ? len : 1);
+	drv_desc(&f->q.d, i, BUF(i), len, VIRTQ_DESC_F_WRITE, 0);
+	drv_publish(&f->q.d, (uint16_t)i);
 }
 
 /* Sum of used lengths the device reported since the last call. */
@@ -64,8 +56,8 @@ delivered(struct fixture *f)
 	uint64_t sum = 0;
 	uint32_t id, len;
 
-	while (f->used_seen != drv_used_idx(&f->d)) {
-		drv_used_elem(&f->d, f->used_seen++, &id, &len);
+	while (f->used_seen != drv_used_idx(&f->q.d)) {
+		drv_used_elem(&f->q.d, f->used_seen++, &id, &len);
 		sum += len;
 	}
 	return sum;
@@ -89,31 +81,31 @@ test_bytes_delivered(void)
 	uint8_t first[400];
 
 	/* readable, then two writable buffers: only the latter are filled */
-	memset(fake_ptr(&f->m, BUF(0)), 0x5a, 64);
-	memset(fake_ptr(&f->m, BUF(1)), 0, 100);
-	memset(fake_ptr(&f->m, BUF(2)), 0, 300);
-	drv_desc(&f->d, 0, BUF(0), 64, VIRTQ_DESC_F_NEXT, 1);
-	drv_desc(&f->d, 1, BUF(1), 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
-		 2);
-	drv_desc(&f->d, 2, BUF(2), 300, VIRTQ_DESC_F_WRITE, 0);
-	drv_publish(&f->d, 0);
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), 1);
+	memset(fake_ptr(&f->q.m, BUF(0)), 0x5a, 64);
+	memset(fake_ptr(&f->q.m, BUF(1)), 0, 100);
+	memset(fake_ptr(&f->q.m, BUF(2)), 0, 300);
+	drv_desc(&f->q.d, 0, BUF(0), 64, VIRTQ_DESC_F_NEXT, 1);
+	drv_desc(&f->q.d, 1, BUF(1), 100,
+		 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	drv_desc(&f->q.d, 2, BUF(2), 300, VIRTQ_DESC_F_WRITE, 0);
+	drv_publish(&f->q.d, 0);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), 1);
 	CHECK_EQ(wait, 0);
 	CHECK_EQ(delivered(f), 400);
-	CHECK(zero_bytes(fake_ptr(&f->m, BUF(0)), 64) == 0 &&
-		      fake_ptr(&f->m, BUF(0))[63] == 0x5a,
+	CHECK(zero_bytes(fake_ptr(&f->q.m, BUF(0)), 64) == 0 &&
+		      fake_ptr(&f->q.m, BUF(0))[63] == 0x5a,
 	      "readable buffer untouched");
-	CHECK(zero_bytes(fake_ptr(&f->m, BUF(1)), 100) < 20, "first filled");
-	CHECK(zero_bytes(fake_ptr(&f->m, BUF(2)), 300) < 40, "second filled");
-	memcpy(first, fake_ptr(&f->m, BUF(1)), 100);
-	memcpy(first + 100, fake_ptr(&f->m, BUF(2)), 300);
+	CHECK(zero_bytes(fake_ptr(&f->q.m, BUF(1)), 100) < 20, "first filled");
+	CHECK(zero_bytes(fake_ptr(&f->q.m, BUF(2)), 300) < 40, "second filled");
+	memcpy(first, fake_ptr(&f->q.m, BUF(1)), 100);
+	memcpy(first + 100, fake_ptr(&f->q.m, BUF(2)), 300);
 
 	offer(f, 3, 400);
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), 1);
-	CHECK(memcmp(first, fake_ptr(&f->m, BUF(3)), 400) != 0,
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), 1);
+	CHECK(memcmp(first, fake_ptr(&f->q.m, BUF(3)), 400) != 0,
 	      "two requests, two different answers");
 	/* empty queue: nothing pushed, no timer */
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), 0);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), 0);
 	CHECK_EQ(wait, 0);
 	fx_free(f);
 }
@@ -127,16 +119,16 @@ test_budget_and_wait(void)
 	for (unsigned i = 0; i < 5; i++)
 		offer(f, i, 16 << 10);
 	/* a full bucket pays for four 16 KiB buffers, then it is empty */
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), 4);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), 4);
 	CHECK_EQ(delivered(f), 64 << 10);
 	/* 4096 bytes at 1 MiB/s: 3.90625 ms */
 	CHECK_EQ(wait, 3906250);
-	CHECK(vq_has_avail(&f->vq), "the fifth buffer is still queued");
+	CHECK(vq_has_avail(&f->q.vq), "the fifth buffer is still queued");
 	/* 1 ms later: 1048 bytes' worth, a partial fill */
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 1 * MS, &wait), 1);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 1 * MS, &wait), 1);
 	CHECK_EQ(delivered(f), 1048);
 	offer(f, 5, 512);
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 1 * MS, &wait), 0);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 1 * MS, &wait), 0);
 	/* 0.576 bytes were left over: they count towards the next 4096 */
 	CHECK_EQ(wait, ((4096 * SEC - (MS * (1 << 20) - 1048 * SEC)) +
 			(1 << 20) - 1) / (1 << 20));
@@ -157,13 +149,13 @@ test_sustained_rate(void)
 		offer(f, i, 8192);
 	while (now < SEC) {
 		calls++;
-		CHECK(rng_service(&f->lim, &f->vq, &f->c, now, &wait) >= 0,
+		CHECK(rng_service(&f->lim, &f->q.vq, &f->q.c, now, &wait) >= 0,
 		      "service");
 		/* the driver gives every used buffer straight back */
-		while (f->used_seen != drv_used_idx(&f->d)) {
-			drv_used_elem(&f->d, f->used_seen++, &id, &len);
+		while (f->used_seen != drv_used_idx(&f->q.d)) {
+			drv_used_elem(&f->q.d, f->used_seen++, &id, &len);
 			total += len;
-			drv_publish(&f->d, (uint16_t)id);
+			drv_publish(&f->q.d, (uint16_t)id);
 		}
 		now += wait ? wait : MS;
 	}
@@ -184,10 +176,11 @@ test_empty_buffers_cost(void)
 	uint64_t wait;
 
 	for (unsigned i = 0; i < QSIZE; i++) {
-		drv_desc(&f->d, i, BUF(i), 16, 0, 0);	/* readable only */
-		drv_publish(&f->d, (uint16_t)i);
+		/* readable only */
+		drv_desc(&f->q.d, i, BUF(i), 16, 0, 0);
+		drv_publish(&f->q.d, (uint16_t)i);
 	}
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), 4);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), 4);
 	CHECK_EQ(delivered(f), 0);
 	CHECK(wait > 0, "out of budget");
 	fx_free(f);
@@ -232,12 +225,12 @@ test_broken_queue(void)
 	struct fixture *f = fx_new(1 << 20, 64 << 10);
 	uint64_t wait;
 
-	drv_desc(&f->d, 0, FAKE_R0_SIZE, 16, VIRTQ_DESC_F_WRITE, 0);
-	drv_publish(&f->d, 0);
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), -EIO);
-	CHECK(vq_broken(&f->vq), "broken");
-	CHECK_EQ(rng_service(&f->lim, &f->vq, &f->c, 0, &wait), -EIO);
-	CHECK_EQ(drv_used_idx(&f->d), 0);
+	drv_desc(&f->q.d, 0, FAKE_R0_SIZE, 16, VIRTQ_DESC_F_WRITE, 0);
+	drv_publish(&f->q.d, 0);
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), -EIO);
+	CHECK(vq_broken(&f->q.vq), "broken");
+	CHECK_EQ(rng_service(&f->lim, &f->q.vq, &f->q.c, 0, &wait), -EIO);
+	CHECK_EQ(drv_used_idx(&f->q.d), 0);
 	fx_free(f);
 }
 

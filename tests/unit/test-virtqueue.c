@@ -11,37 +11,25 @@
 
 #define BUF(i)	(DRV_BUF_GPA + 0x1000ull * (i))
 
-struct fixture {
-	struct fake_mem m;
-	struct guest_mem gm;
-	struct fake_drv d;
-	struct vq_config cfg;
-	struct vq vq;
-	struct vq_chain c;
-};
-
-static struct fixture *
+static struct fake_queue *
 fx_new(uint32_t size, bool indirect, bool event_idx)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fake_queue *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		abort();
-	fake_mem_init(&f->m, &f->gm);
-	drv_config(&f->d, &f->m, size, &f->cfg);
+	fake_queue_init(f, size, "test q0");
 	f->cfg.indirect_desc = indirect;
 	f->cfg.event_idx = event_idx;
-	vq_init(&f->vq, "test q0", &f->gm);
 	CHECK_EQ(vq_enable(&f->vq, &f->cfg), 0);
 	CHECK(!vq_broken(&f->vq), "enable broke: %s", vq_error(&f->vq));
 	return f;
 }
 
 static void
-fx_free(struct fixture *f)
+fx_free(struct fake_queue *f)
 {
-	vq_chain_free(&f->c);
-	fake_mem_free(&f->m);
+	fake_queue_free(f);
 	free(f);
 }
 
@@ -50,7 +38,7 @@ fx_free(struct fixture *f)
 static void
 test_single_descriptor(void)
 {
-	struct fixture *f = fx_new(8, false, false);
+	struct fake_queue *f = fx_new(8, false, false);
 	uint32_t id, len;
 
 	drv_desc(&f->d, 3, BUF(0), 512, 0, 0);
@@ -76,7 +64,7 @@ test_single_descriptor(void)
 static void
 test_chain_readable_then_writable(void)
 {
-	struct fixture *f = fx_new(8, false, false);
+	struct fake_queue *f = fx_new(8, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 16, VIRTQ_DESC_F_NEXT, 5);
 	drv_desc(&f->d, 5, BUF(1), 4096, VIRTQ_DESC_F_NEXT, 2);
@@ -102,7 +90,7 @@ test_chain_readable_then_writable(void)
 static void
 test_buffer_in_second_region(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	/* the last 16 bytes of region 1 */
 	drv_desc(&f->d, 0, FAKE_R1_BASE + FAKE_R1_SIZE - 16, 16, 0, 0);
@@ -115,7 +103,7 @@ test_buffer_in_second_region(void)
 static void
 test_indirect_table(void)
 {
-	struct fixture *f = fx_new(8, true, false);
+	struct fake_queue *f = fx_new(8, true, false);
 
 	drv_desc_at(&f->d, DRV_TABLE_GPA, 0, BUF(0), 16, VIRTQ_DESC_F_NEXT, 1);
 	drv_desc_at(&f->d, DRV_TABLE_GPA, 1, BUF(1), 512,
@@ -140,7 +128,7 @@ test_indirect_table(void)
 static void
 test_direct_then_indirect(void)
 {
-	struct fixture *f = fx_new(8, true, false);
+	struct fake_queue *f = fx_new(8, true, false);
 
 	drv_desc(&f->d, 0, BUF(0), 16, VIRTQ_DESC_F_NEXT, 1);
 	drv_desc(&f->d, 1, DRV_TABLE_GPA, 16, VIRTQ_DESC_F_INDIRECT, 0);
@@ -157,7 +145,7 @@ test_direct_then_indirect(void)
 static void
 test_chain_of_queue_size(void)
 {
-	struct fixture *f = fx_new(8, true, false);
+	struct fake_queue *f = fx_new(8, true, false);
 	unsigned i;
 
 	for (i = 0; i < 8; i++)
@@ -183,7 +171,7 @@ test_chain_of_queue_size(void)
 static void
 test_zero_length_descriptor_skipped(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 16, VIRTQ_DESC_F_NEXT, 1);
 	drv_desc(&f->d, 1, 0xdead0000ull, 0, VIRTQ_DESC_F_NEXT, 2);
@@ -200,7 +188,7 @@ test_zero_length_descriptor_skipped(void)
 static void
 test_batch_out_of_order(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 	uint16_t heads[4];
 	uint32_t id, len;
 	unsigned i;
@@ -232,7 +220,7 @@ test_batch_out_of_order(void)
 static void
 test_push_not_in_flight(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	CHECK_EQ(vq_push(&f->vq, 1, 0), -EINVAL);
 	CHECK_EQ(vq_push(&f->vq, 9, 0), -EINVAL);
@@ -251,7 +239,7 @@ test_push_not_in_flight(void)
 static void
 test_zero_sized_queue(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	f->cfg.size = 0;
 	CHECK_EQ(vq_enable(&f->vq, &f->cfg), 0);
@@ -268,7 +256,7 @@ test_zero_sized_queue(void)
 
 /* Expects vq_enable to refuse cfg, naming what in the message. */
 static void
-expect_enable_refused(struct fixture *f, const char *what)
+expect_enable_refused(struct fake_queue *f, const char *what)
 {
 	CHECK_EQ(vq_enable(&f->vq, &f->cfg), -EINVAL);
 	CHECK(vq_broken(&f->vq), "%s: not broken", what);
@@ -286,7 +274,7 @@ expect_enable_refused(struct fixture *f, const char *what)
 static void
 test_enable_checks(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	f->cfg.size = 3;
 	expect_enable_refused(f, "power of 2");
@@ -322,7 +310,7 @@ test_enable_checks(void)
 
 /* Pops once expecting the guest to be caught; what must be in the error. */
 static void
-expect_broken(struct fixture *f, const char *what)
+expect_broken(struct fake_queue *f, const char *what)
 {
 	CHECK_EQ(vq_pop(&f->vq, &f->c), -EIO);
 	CHECK(vq_broken(&f->vq), "%s: queue not broken", what);
@@ -339,7 +327,7 @@ expect_broken(struct fixture *f, const char *what)
 static void
 test_descriptor_outside_ram(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, FAKE_R0_SIZE + 0x1000, 16, 0, 0);	/* in the hole */
 	drv_publish(&f->d, 0);
@@ -365,7 +353,7 @@ test_descriptor_outside_ram(void)
 static void
 test_length_wraps(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, UINT64_MAX - 15, 0x100, 0, 0);
 	drv_publish(&f->d, 0);
@@ -383,7 +371,7 @@ test_length_wraps(void)
 static void
 test_chain_loop(void)
 {
-	struct fixture *f = fx_new(8, false, false);
+	struct fake_queue *f = fx_new(8, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 16, VIRTQ_DESC_F_NEXT, 1);
 	drv_desc(&f->d, 1, BUF(1), 16, VIRTQ_DESC_F_NEXT, 0);
@@ -402,7 +390,7 @@ test_chain_loop(void)
 static void
 test_chain_longer_than_queue(void)
 {
-	struct fixture *f = fx_new(4, true, false);
+	struct fake_queue *f = fx_new(4, true, false);
 	unsigned i;
 
 	/* five distinct descriptors in an indirect table, queue of four */
@@ -427,7 +415,7 @@ test_chain_longer_than_queue(void)
 static void
 test_next_out_of_range(void)
 {
-	struct fixture *f = fx_new(4, true, false);
+	struct fake_queue *f = fx_new(4, true, false);
 
 	drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_NEXT, 4);
 	drv_publish(&f->d, 0);
@@ -445,7 +433,7 @@ test_next_out_of_range(void)
 static void
 test_indirect_inside_indirect(void)
 {
-	struct fixture *f = fx_new(8, true, false);
+	struct fake_queue *f = fx_new(8, true, false);
 
 	drv_desc_at(&f->d, DRV_TABLE_GPA, 0, BUF(0), 8, VIRTQ_DESC_F_NEXT, 1);
 	drv_desc_at(&f->d, DRV_TABLE_GPA, 1, DRV_TABLE_GPA + 0x100, 16,
@@ -486,7 +474,7 @@ test_indirect_bad_tables(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		struct fixture *f = fx_new(4, t[i].feature, false);
+		struct fake_queue *f = fx_new(4, t[i].feature, false);
 
 		drv_desc_at(&f->d, DRV_TABLE_GPA, 0, BUF(0), 8, 0, 0);
 		drv_desc(&f->d, 0, BUF(1), 8, VIRTQ_DESC_F_NEXT, 1);
@@ -502,7 +490,7 @@ test_indirect_bad_tables(void)
 static void
 test_avail_index_jump(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 	unsigned i;
 
 	for (i = 0; i < 4; i++)
@@ -532,7 +520,7 @@ test_avail_index_jump(void)
 static void
 test_head_out_of_range(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_publish(&f->d, 4);
 	expect_broken(f, "holds head 4");
@@ -547,7 +535,7 @@ test_head_out_of_range(void)
 static void
 test_head_reused_in_flight(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 2, BUF(0), 8, 0, 0);
 	drv_publish(&f->d, 2);
@@ -562,7 +550,7 @@ test_head_reused_in_flight(void)
 static void
 test_writable_before_readable(void)
 {
-	struct fixture *f = fx_new(4, true, false);
+	struct fake_queue *f = fx_new(4, true, false);
 
 	drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
 		 1);
@@ -586,7 +574,7 @@ test_writable_before_readable(void)
 static void
 test_broken_after_good(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 8, 0, 0);
 	drv_desc(&f->d, 1, FAKE_R0_SIZE, 8, 0, 0);
@@ -605,7 +593,7 @@ test_broken_after_good(void)
 
 /* One pop and push of a one-descriptor chain at head 0. */
 static void
-cycle(struct fixture *f)
+cycle(struct fake_queue *f)
 {
 	drv_publish(&f->d, 0);
 	CHECK_EQ(vq_pop(&f->vq, &f->c), 1);
@@ -615,7 +603,7 @@ cycle(struct fixture *f)
 static void
 test_no_interrupt_flag(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_WRITE, 0);
 	CHECK(!vq_need_notify(&f->vq), "nothing pushed yet");
@@ -634,7 +622,7 @@ test_no_interrupt_flag(void)
 static void
 test_used_flags_suppression(void)
 {
-	struct fixture *f = fx_new(4, false, false);
+	struct fake_queue *f = fx_new(4, false, false);
 
 	drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_WRITE, 0);
 	vq_suppress_notify(&f->vq);
@@ -651,7 +639,7 @@ test_used_flags_suppression(void)
 static void
 test_event_idx_avail_event(void)
 {
-	struct fixture *f = fx_new(4, false, true);
+	struct fake_queue *f = fx_new(4, false, true);
 
 	drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_WRITE, 0);
 	cycle(f);
@@ -670,7 +658,7 @@ test_event_idx_avail_event(void)
 
 /* Drives the used index to start (mod 2^16) with pop/push cycles. */
 static void
-advance_to(struct fixture *f, uint16_t start)
+advance_to(struct fake_queue *f, uint16_t start)
 {
 	while (f->vq.used_idx != start)
 		cycle(f);
@@ -704,7 +692,7 @@ test_event_idx_decisions(void)
 	unsigned k;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		struct fixture *f = fx_new(4, false, true);
+		struct fake_queue *f = fx_new(4, false, true);
 		bool got;
 
 		drv_desc(&f->d, 0, BUF(0), 8, VIRTQ_DESC_F_WRITE, 0);

@@ -220,4 +220,35 @@ drv_avail_event(struct fake_drv *d)
 	return drv_get16(d, DRV_USED_GPA + 4 + 8ull * d->size);
 }
 
+/* ---- A queue under test: guest RAM, the driver, the device side ---- */
+
+struct fake_queue {
+	struct fake_mem m;
+	struct guest_mem gm;
+	struct fake_drv d;
+	struct vq_config cfg;
+	struct vq vq;
+	struct vq_chain c;	/* for vq_pop */
+};
+
+/*
+ * Fresh RAM, a driver with rings of size entries at the default places,
+ * and a device queue named name; not enabled yet, so a test can set
+ * features in q->cfg first, then vq_enable(&q->vq, &q->cfg).
+ */
+static inline void
+fake_queue_init(struct fake_queue *q, uint32_t size, const char *name)
+{
+	fake_mem_init(&q->m, &q->gm);
+	drv_config(&q->d, &q->m, size, &q->cfg);
+	vq_init(&q->vq, name, &q->gm);
+}
+
+static inline void
+fake_queue_free(struct fake_queue *q)
+{
+	vq_chain_free(&q->c);
+	fake_mem_free(&q->m);
+}
+
 #endif
