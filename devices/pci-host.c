@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "devices/pci.h"
+#include "devices/pci-internal.h"
 #include "vmm/layout.h"
 
 /*
@@ -28,16 +28,6 @@
 /* The host bridge's identity, as bhyve's hostbridge uses. */
 #define HOSTBRIDGE_VENDOR	0x1275
 #define HOSTBRIDGE_DEVICE	0x1275
-
-struct pci_func {
-	const struct pci_func_ops *ops;
-	void *dev;
-};
-
-struct pci_bus {
-	pthread_mutex_t lock;
-	struct pci_func funcs[PCI_SLOTS * PCI_FUNCS];	/* by devfn */
-};
 
 struct pci_host {
 	struct pci_bus bus;
@@ -99,30 +89,6 @@ pci_cfg_set32(struct pci_cfg *c, unsigned off, uint32_t v)
 	pci_cfg_set16(c, off + 2, (uint16_t)(v >> 16));
 }
 
-/* ---- The bus ---- */
-
-int
-pci_bus_add(struct pci_bus *bus, unsigned slot, unsigned fn,
-	    const struct pci_func_ops *ops, void *dev)
-{
-	struct pci_func *f;
-	int rc = 0;
-
-	if (slot >= PCI_SLOTS || fn >= PCI_FUNCS || ops == NULL ||
-	    ops->cfg_read == NULL || ops->cfg_write == NULL)
-		return -EINVAL;
-	pthread_mutex_lock(&bus->lock);
-	f = &bus->funcs[slot * PCI_FUNCS + fn];
-	if (f->ops != NULL) {
-		rc = -EBUSY;
-	} else {
-		f->ops = ops;
-		f->dev = dev;
-	}
-	pthread_mutex_unlock(&bus->lock);
-	return rc;
-}
-
 /* ---- The host bridge at 00:00.0 ---- */
 
 static uint32_t
@@ -166,20 +132,12 @@ pci_host_data(struct pci_host *h, unsigned off, unsigned size, bool write,
 	      uint32_t *val)
 {
 	uint32_t a = h->addr;
-	struct pci_func *f;
-	unsigned reg;
 
 	if (!(a & PCI_ADDR_ENABLE) || (a & PCI_ADDR_EXT_REG) ||
 	    ((a >> 16) & 0xff) != 0)
 		return;
-	f = &h->bus.funcs[(a >> 8) & 0xff];
-	if (f->ops == NULL)
-		return;
-	reg = (a & 0xfc) + off;
-	if (write)
-		f->ops->cfg_write(f->dev, reg, size, *val);
-	else
-		*val = f->ops->cfg_read(f->dev, reg, size);
+	pci_bus_cfg(&h->bus, (a >> 8) & 0xff, (a & 0xfc) + off, size, write,
+		    val);
 }
 
 void
@@ -243,7 +201,7 @@ pci_host_new(void (*reset)(void *arg), void *arg)
 
 	if (h == NULL)
 		return NULL;
-	if (pthread_mutex_init(&h->bus.lock, NULL) != 0) {
+	if (pci_bus_init(&h->bus) != 0) {
 		free(h);
 		return NULL;
 	}
@@ -262,7 +220,7 @@ pci_host_free(struct pci_host *h)
 {
 	if (h == NULL)
 		return;
-	pthread_mutex_destroy(&h->bus.lock);
+	pci_bus_destroy(&h->bus);
 	free(h);
 }
 

@@ -310,6 +310,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err)
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_rwlock_init(&vm->fd_lock, NULL);
+	wiring_init(&vm->wiring);
 	vm->console_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->state_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->ctl_fd = eventfd(0, EFD_CLOEXEC);
@@ -482,6 +483,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->state_fd);
 	if (vm->ctl_fd >= 0)
 		close(vm->ctl_fd);
+	wiring_destroy(&vm->wiring);
 	pthread_rwlock_destroy(&vm->fd_lock);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);

@@ -187,6 +187,25 @@ int vm_trap_add(struct vm *vm, enum vm_space space, uint64_t base,
 /* Drive a GSI (IOAPIC pin; 0-15 also reach the PIC) high or low. */
 int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
 
+/*
+ * Interrupts and doorbells without a trap (KVM irqfd / ioeventfd). They
+ * outlive machine rebuilds (reset): hyve re-applies them to the new VM.
+ * vm_msi_gsi_alloc returns a GSI for an MSI route (or -ENOSPC);
+ * vm_msi_route points it at an MSI message; an irqfd on that GSI then
+ * delivers the message each time its eventfd is written. An irqfd on GSI
+ * 0..23 pulses that IOAPIC pin (edge).
+ */
+int vm_msi_gsi_alloc(struct vm *vm);
+void vm_msi_gsi_free(struct vm *vm, unsigned gsi);
+int vm_msi_route(struct vm *vm, unsigned gsi, uint64_t addr, uint32_t data);
+int vm_irqfd_add(struct vm *vm, int fd, unsigned gsi);
+int vm_irqfd_del(struct vm *vm, int fd, unsigned gsi);
+/* Guest writes to addr (len 1/2/4/8 bytes, or 0: any MMIO width) signal fd. */
+int vm_ioeventfd_add(struct vm *vm, enum vm_space space, uint64_t addr,
+		     unsigned len, int fd);
+int vm_ioeventfd_del(struct vm *vm, enum vm_space space, uint64_t addr,
+		     unsigned len, int fd);
+
 /* Host pointer for [gpa, gpa+len) if it lies in guest RAM, else NULL. */
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
 
