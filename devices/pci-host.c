@@ -7,6 +7,7 @@
 
 #include "devices/devices.h"
 #include "devices/pci-internal.h"
+#include "vmm/compat.h"
 #include "vmm/layout.h"
 
 /*
@@ -92,20 +93,21 @@ pci_cfg_set32(struct pci_cfg *c, unsigned off, uint32_t v)
 /* ---- The host bridge at 00:00.0 ---- */
 
 static uint32_t
-hostbridge_cfg_read(void *dev, unsigned off, unsigned size)
+cfg_image_read(void *dev, unsigned off, unsigned size)
 {
 	return pci_cfg_read(dev, off, size);
 }
 
 static void
-hostbridge_cfg_write(void *dev, unsigned off, unsigned size, uint32_t val)
+cfg_image_write(void *dev, unsigned off, unsigned size, uint32_t val)
 {
 	pci_cfg_write(dev, off, size, val);
 }
 
-static const struct pci_func_ops hostbridge_ops = {
-	.cfg_read = hostbridge_cfg_read,
-	.cfg_write = hostbridge_cfg_write,
+/* Functions that are only a config image (host bridge, LPC bridge). */
+const struct pci_func_ops pci_cfg_image_ops = {
+	.cfg_read = cfg_image_read,
+	.cfg_write = cfg_image_write,
 };
 
 static void
@@ -208,7 +210,7 @@ pci_host_new(void (*reset)(void *arg), void *arg)
 	h->reset = reset;
 	h->reset_arg = arg;
 	hostbridge_init(&h->bridge);
-	if (pci_bus_add(&h->bus, 0, 0, &hostbridge_ops, &h->bridge) < 0) {
+	if (pci_bus_add(&h->bus, 0, 0, &pci_cfg_image_ops, &h->bridge) < 0) {
 		pci_host_free(h);
 		return NULL;
 	}
@@ -245,6 +247,43 @@ pci_host_dev_trap(void *dev, uint64_t off, unsigned size, bool write,
 		*val = v;
 }
 
+static void
+pci_host_ecam_trap(void *dev, uint64_t off, unsigned size, bool write,
+		   uint64_t *val)
+{
+	pci_bus_ecam_access(pci_host_bus(dev), off, size, write, val);
+}
+
+static void
+pci_host_mmio_trap(void *dev, uint64_t off, unsigned size, bool write,
+		   uint64_t *val)
+{
+	pci_bus_window_access(pci_host_bus(dev), false,
+			      LAYOUT_PCI_MMIO32 + off, size, write, val);
+}
+
+static void
+pci_host_io_trap(void *dev, uint64_t off, unsigned size, bool write,
+		 uint64_t *val)
+{
+	pci_bus_window_access(pci_host_bus(dev), true, PORT_PCI_IO + off, size,
+			      write, val);
+}
+
+/* What the host claims: config ports, ECAM and the two BAR windows. */
+static const struct {
+	enum vm_space space;
+	uint64_t base, len;
+	vm_trap_fn *fn;
+} pci_host_traps[] = {
+	{ VM_SPACE_PIO, PORT_PCI_CONF_ADDR, 8, pci_host_dev_trap },
+	{ VM_SPACE_MMIO, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE,
+	  pci_host_ecam_trap },
+	{ VM_SPACE_MMIO, LAYOUT_PCI_MMIO32, LAYOUT_PCI_MMIO32_SIZE,
+	  pci_host_mmio_trap },
+	{ VM_SPACE_PIO, PORT_PCI_IO, PORT_PCI_IO_SIZE, pci_host_io_trap },
+};
+
 static int
 pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
 {
@@ -256,15 +295,22 @@ pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
 		snprintf(err, VM_ERR_MAX, "pci-host: out of memory");
 		return -ENOMEM;
 	}
-	rc = vm_trap_add(vm, VM_SPACE_PIO, PORT_PCI_CONF_ADDR, 8,
-			 pci_host_dev_trap, h);
-	if (rc < 0) {
-		snprintf(err, VM_ERR_MAX,
-			 "pci-host: cannot claim ports %#x-%#x: %s",
-			 PORT_PCI_CONF_ADDR, PORT_PCI_CONF_ADDR + 7,
-			 strerror(-rc));
-		pci_host_free(h);
-		return rc;
+	for (size_t i = 0; i < ARRAY_SIZE(pci_host_traps); i++) {
+		rc = vm_trap_add(vm, pci_host_traps[i].space,
+				 pci_host_traps[i].base, pci_host_traps[i].len,
+				 pci_host_traps[i].fn, h);
+		if (rc < 0) {
+			snprintf(err, VM_ERR_MAX,
+				 "pci-host: cannot claim %s %#llx-%#llx: %s",
+				 pci_host_traps[i].space == VM_SPACE_PIO ?
+					 "ports" : "memory",
+				 (unsigned long long)pci_host_traps[i].base,
+				 (unsigned long long)(pci_host_traps[i].base +
+						      pci_host_traps[i].len - 1),
+				 strerror(-rc));
+			pci_host_free(h);
+			return rc;
+		}
 	}
 	*state = h;
 	return 0;

@@ -71,6 +71,9 @@ void pci_cfg_set8(struct pci_cfg *c, unsigned off, uint8_t v);
 void pci_cfg_set16(struct pci_cfg *c, unsigned off, uint16_t v);
 void pci_cfg_set32(struct pci_cfg *c, unsigned off, uint32_t v);
 
+/* ops for a function that is just a struct pci_cfg (dev points to it). */
+extern const struct pci_func_ops pci_cfg_image_ops;
+
 struct pci_bus;
 /* Puts a function at 00:slot.fn; -EINVAL out of range, -EBUSY if taken. */
 int pci_bus_add(struct pci_bus *bus, unsigned slot, unsigned fn,

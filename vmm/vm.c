@@ -192,6 +192,7 @@ static int vm_restart(struct vm *vm, char *err)
 	int rc;
 
 	vm_stop_vcpus(vm);
+	board_quiesce(vm->board);	/* devices let go of guest RAM */
 	pthread_rwlock_wrlock(&vm->fd_lock);
 	machine_teardown(vm);
 	rc = machine_build(vm, err);
@@ -553,6 +554,13 @@ int vm_irq_line(struct vm *vm, unsigned gsi, bool level)
 		rc = -errno;
 	pthread_rwlock_unlock(&vm->fd_lock);
 	return rc;
+}
+
+int vm_disk_usage(struct vm *vm, unsigned index, struct vm_disk_usage *out)
+{
+	if (index >= vm->cfg.disks || !vm->board)
+		return -ENOENT;
+	return board_disk_usage(vm->board, index, out);
 }
 
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)

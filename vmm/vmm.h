@@ -157,6 +157,19 @@ unsigned vm_cpus(const struct vm *vm);
 /* cpu < 0: the sum over all vCPUs. */
 int vm_exit_stats(struct vm *vm, int cpu, struct vm_exit_stats *out);
 
+/* ---- Disks ---- */
+
+struct vm_disk_usage {
+	uint64_t virtual_size;	/* bytes the guest sees */
+	uint64_t allocated;	/* bytes the image takes on the host */
+	uint64_t rd_bytes, wr_bytes;
+	uint64_t rd_ops, wr_ops;	/* wr_ops counts discards and zeroes too */
+	uint64_t flushes;
+};
+
+/* Counters of cfg.disk[index]; never waits for I/O. -ENOENT if absent. */
+int vm_disk_usage(struct vm *vm, unsigned index, struct vm_disk_usage *out);
+
 /* ---- Console (serial ports) ---- */
 
 #define VM_SERIAL_PORTS 2	/* COM1, COM2 */
