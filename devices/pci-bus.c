@@ -71,7 +71,7 @@ pci_bus_cfg(struct pci_bus *bus, unsigned devfn, unsigned reg, unsigned size,
 unsigned
 pci_intx_gsi(unsigned slot, unsigned pin)
 {
-	return IRQ_PCI_FIRST + (slot + pin) % IRQ_PCI_COUNT;
+	return IRQ_PCI_INTX(slot, pin);
 }
 
 /* ---- Functions with BARs ---- */

@@ -62,5 +62,6 @@
 /* PCI INTx: slot S pin P (0 = INTA) -> GSI IRQ_PCI_FIRST + (S + P) % 8 */
 #define IRQ_PCI_FIRST		16
 #define IRQ_PCI_COUNT		8
+#define IRQ_PCI_INTX(slot, pin)	(IRQ_PCI_FIRST + ((slot) + (pin)) % IRQ_PCI_COUNT)
 
 #endif
