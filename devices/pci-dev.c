@@ -58,7 +58,8 @@ pci_dev_add_bar(struct pci_dev *pd, unsigned bar, enum pci_bar_type type,
 	struct pci_cfg *c = &pd->cfg;
 
 	if (bar >= PCI_BARS || type == PCI_BAR_NONE || size < 16 ||
-	    (size & (size - 1)) || pd->bar[bar].type != PCI_BAR_NONE)
+	    (size & (size - 1)) || pd->bar[bar].type != PCI_BAR_NONE ||
+	    (bar > 0 && pd->bar[bar - 1].type == PCI_BAR_MEM64))
 		return -EINVAL;
 	switch (type) {
 	case PCI_BAR_IO:
