@@ -40,6 +40,10 @@ FUZZ_SRCS_virtio-blk := devices/virtqueue.c devices/virtio-blk-req.c devices/iov
 FUZZ_DEPS_virtio-blk := devices/virtqueue.h devices/virtio-blk-req.h devices/iov.h devices/virtio-defs.h tests/fuzz/fuzz-vq-input.h tests/unit/virtq-fake.h tests/unit/blk-memdisk.h
 FUZZ_SEEDS_virtio-blk := tests/fuzz/seeds-virtio-blk
 
+FUZZ_NAMES += pci-config
+FUZZ_SRCS_pci-config := devices/pci-cfg.c devices/pci-bus.c devices/pci-dev.c devices/pci-msix.c vmm/compat.c
+FUZZ_DEPS_pci-config := devices/pci.h devices/pci-internal.h devices/pci-msix.h vmm/layout.h
+
 # (add new fuzzers above this line)
 
 # fuzz_rule NAME: the build rule of one fuzzer.
