@@ -120,7 +120,7 @@ boot_to_shell() {
 }
 
 T_ALL="disk-vda-size disk-512 disk-4096 disk-slot disk-ext4-host-file
-disk-ext4-write disk-readonly hwrng disk-lock disk-sparse-write
+disk-ext4-write disk-readonly hwrng disk-msix disk-ecam disk-lock disk-sparse-write
 disk-ext4-debugfs disk-sparse-reboot disk-poweroff"
 
 hyve_start diskvm "$WORK/profiles/diskvm.ini" 3
@@ -151,6 +151,14 @@ ask diskvm disk-readonly \
 ask diskvm hwrng \
 	'a=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d " \n"); b=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d " \n"); [ ${#a} = 64 ] && [ "$a" != "$b" ] && [ "$a" != "$(printf %064d 0)" ] && echo RNG-OK' \
 	"RNG-OK"
+
+# Interrupts come as MSI-X (irqfd), config space through ECAM (MCFG).
+ask diskvm disk-msix \
+	'grep -q "PCI-MSI.*virtio0-req" /proc/interrupts && echo MSIX-OK' \
+	"MSIX-OK"
+ask diskvm disk-ecam \
+	'dmesg | grep -q "MMCONFIG.*0xe0000000.*reserved" && echo ECAM-OK' \
+	"ECAM-OK"
 
 # A second VM wanting root.img while diskvm has it: exit 1, lock message.
 hyve_start second "$WORK/profiles/second.ini" 4
