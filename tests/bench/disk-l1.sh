@@ -21,7 +21,8 @@ fi
 # The tool goes to the guest as a tar archive on a read-only disk.
 mkdir -p tools && cp /sandbox/randread tools/ &&
 	tar -cf tools.tar tools || { echo "FAIL: bench-disk: tar"; exit 0; }
-dd if=/dev/zero of=bench.img bs=1M count=0 seek=$((MB + 64)) 2>/dev/null
+# Written in full first, so that no VMM's run pays for allocating it.
+dd if=/dev/zero of=bench.img bs=1M count=$((MB + 64)) 2>/dev/null
 
 VMMS="qemu"
 if [ -n "${HYVE:-}" ]; then
@@ -68,11 +69,17 @@ vmm_start() {
 	esac
 }
 
-# mbps "N bytes (...) copied, S seconds, ..." -> MB/s (integer)
+# mbps: "DD-TIME=T0 T1" (guest uptime around a dd of MB MiB) -> MB/s.
 mbps() {
-	awk -v mb="$MB" '/copied/ { for (i = 1; i <= NF; i++)
-		if ($(i + 1) ~ /^seconds/) { s = $i; sub(",", "", s) }
-		if (s > 0) printf "%d\n", mb * 1048576 / s / 1000000 }'
+	awk -v mb="$MB" '/^DD-TIME=/ { sub("DD-TIME=", ""); d = $2 - $1
+		if (d > 0) printf "%d\n", mb * 1048576 / d / 1000000 }' |
+		tail -n 1
+}
+
+# timed_dd ARGS: the guest command line that times one dd with uptime.
+timed_dd() {
+	echo "t0=\$(cut -d' ' -f1 /proc/uptime); dd $* 2>/dev/null;" \
+		"echo DD-TIME=\$t0 \$(cut -d' ' -f1 /proc/uptime)"
 }
 
 # run_one VMM N: one boot; appends "seqwrite seqread iops" to VMM.results.
@@ -90,13 +97,13 @@ run_one() {
 	vm_expect "$vm" -Fx "TOOLS-OK" "$CMD_T" ||
 		{ echo "FAIL: bench-disk-$1: no tools"; vm_kill "$vm"; return; }
 	vm_mark "$vm"
-	vm_send "$vm" "dd if=/dev/zero of=/dev/vda bs=1M count=$MB oflag=direct 2>&1; echo W-DONE"
-	vm_expect "$vm" -Fx "W-DONE" "$CMD_T"
+	vm_send "$vm" "$(timed_dd if=/dev/zero of=/dev/vda bs=1M count=$MB oflag=direct)"
+	vm_expect "$vm" -E "^DD-TIME=[0-9.]+ [0-9.]+" "$CMD_T"
 	w=$(tail -c +$(( $(eval "echo \$VM_MARK_$vm") + 1 )) "$WORK/$vm.out" |
 		tr -d '\r' | mbps)
 	vm_mark "$vm"
-	vm_send "$vm" "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda of=/dev/null bs=1M count=$MB iflag=direct 2>&1; echo R-DONE"
-	vm_expect "$vm" -Fx "R-DONE" "$CMD_T"
+	vm_send "$vm" "$(timed_dd if=/dev/vda of=/dev/null bs=1M count=$MB iflag=direct)"
+	vm_expect "$vm" -E "^DD-TIME=[0-9.]+ [0-9.]+" "$CMD_T"
 	r=$(tail -c +$(( $(eval "echo \$VM_MARK_$vm") + 1 )) "$WORK/$vm.out" |
 		tr -d '\r' | mbps)
 	vm_mark "$vm"

@@ -44,7 +44,7 @@ vm_header() {
 name = $1
 cpus = 1
 memory = 256M
-on_reboot = exit
+on_reboot = ${2:-exit}
 
 [boot]
 kernel = vmlinuz
@@ -91,7 +91,7 @@ EOF
 	> profiles/second.ini
 # The sparse disk alone, to read back what the first boot wrote.
 {
-	vm_header sparsevm
+	vm_header sparsevm restart
 	printf '[disk.sparse]\npath = sparse.img\nformat = xhyve-sparse\n'
 	printf 'size = 16M\nsplit = 4M\n'
 } > profiles/sparsevm.ini
@@ -121,7 +121,7 @@ boot_to_shell() {
 
 T_ALL="disk-vda-size disk-512 disk-4096 disk-slot disk-ext4-host-file
 disk-ext4-write disk-readonly hwrng disk-msix disk-ecam disk-lock disk-sparse-write
-disk-ext4-debugfs disk-sparse-reboot disk-poweroff"
+disk-ext4-debugfs disk-sparse-reboot disk-after-reset disk-poweroff"
 
 hyve_start diskvm "$WORK/profiles/diskvm.ini" 3
 if ! boot_to_shell diskvm; then
@@ -193,8 +193,18 @@ if boot_to_shell sparsevm; then
 	ask sparsevm disk-sparse-reboot \
 		'mkdir -p /m && mount -t ext4 -o ro /dev/vda /m && cat /m/sparse.txt /m/guest.txt' \
 		"in-the-sparse-disk-99"
+	# A guest reboot rebuilds the machine: the disk works again after it.
+	vm_mark sparsevm
+	vm_send sparsevm 'umount /m; reboot -f'
+	if boot_to_shell sparsevm; then
+		ask sparsevm disk-after-reset \
+			'mount -t ext4 -o ro /dev/vda /m && cat /m/sparse.txt' \
+			"in-the-sparse-disk-99"
+	else
+		lost disk-after-reset
+	fi
 	vm_send sparsevm 'poweroff -f'
 	vm_wait sparsevm "$EXIT_T"
 else
-	lost disk-sparse-reboot
+	lost disk-sparse-reboot disk-after-reset
 fi
