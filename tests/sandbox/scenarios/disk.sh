@@ -198,7 +198,7 @@ if boot_to_shell sparsevm; then
 	vm_send sparsevm 'umount /m; reboot -f'
 	if boot_to_shell sparsevm; then
 		ask sparsevm disk-after-reset \
-			'mount -t ext4 -o ro /dev/vda /m && cat /m/sparse.txt' \
+			'mkdir -p /m && mount -t ext4 -o ro /dev/vda /m && cat /m/sparse.txt' \
 			"in-the-sparse-disk-99"
 	else
 		lost disk-after-reset
