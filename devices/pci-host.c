@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "devices/pci.h"
+#include "devices/pci-internal.h"
+#include "vmm/compat.h"
 #include "vmm/layout.h"
 
 /*
@@ -29,16 +30,6 @@
 #define HOSTBRIDGE_VENDOR	0x1275
 #define HOSTBRIDGE_DEVICE	0x1275
 
-struct pci_func {
-	const struct pci_func_ops *ops;
-	void *dev;
-};
-
-struct pci_bus {
-	pthread_mutex_t lock;
-	struct pci_func funcs[PCI_SLOTS * PCI_FUNCS];	/* by devfn */
-};
-
 struct pci_host {
 	struct pci_bus bus;
 	void (*reset)(void *arg);
@@ -48,99 +39,7 @@ struct pci_host {
 	struct pci_cfg bridge;	/* 00:00.0 */
 };
 
-/* ---- Configuration space images ---- */
-
-uint32_t
-pci_cfg_read(const struct pci_cfg *c, unsigned off, unsigned size)
-{
-	uint32_t v = 0;
-	unsigned i;
-
-	if (size > 4 || off >= PCI_CFG_SIZE || size > PCI_CFG_SIZE - off)
-		return 0xffffffffu;
-	for (i = 0; i < size; i++)
-		v |= (uint32_t)c->data[off + i] << (8 * i);
-	return v;
-}
-
-void
-pci_cfg_write(struct pci_cfg *c, unsigned off, unsigned size, uint32_t val)
-{
-	unsigned i;
-	uint8_t b, m;
-
-	if (size > 4 || off >= PCI_CFG_SIZE || size > PCI_CFG_SIZE - off)
-		return;
-	for (i = 0; i < size; i++) {
-		b = (uint8_t)(val >> (8 * i));
-		m = c->wmask[off + i];
-		c->data[off + i] = (uint8_t)((c->data[off + i] & ~m) | (b & m));
-	}
-}
-
-void
-pci_cfg_set8(struct pci_cfg *c, unsigned off, uint8_t v)
-{
-	if (off < PCI_CFG_SIZE)
-		c->data[off] = v;
-}
-
-void
-pci_cfg_set16(struct pci_cfg *c, unsigned off, uint16_t v)
-{
-	pci_cfg_set8(c, off, (uint8_t)v);
-	pci_cfg_set8(c, off + 1, (uint8_t)(v >> 8));
-}
-
-void
-pci_cfg_set32(struct pci_cfg *c, unsigned off, uint32_t v)
-{
-	pci_cfg_set16(c, off, (uint16_t)v);
-	pci_cfg_set16(c, off + 2, (uint16_t)(v >> 16));
-}
-
-/* ---- The bus ---- */
-
-int
-pci_bus_add(struct pci_bus *bus, unsigned slot, unsigned fn,
-	    const struct pci_func_ops *ops, void *dev)
-{
-	struct pci_func *f;
-	int rc = 0;
-
-	if (slot >= PCI_SLOTS || fn >= PCI_FUNCS || ops == NULL ||
-	    ops->cfg_read == NULL || ops->cfg_write == NULL)
-		return -EINVAL;
-	pthread_mutex_lock(&bus->lock);
-	f = &bus->funcs[slot * PCI_FUNCS + fn];
-	if (f->ops != NULL) {
-		rc = -EBUSY;
-	} else {
-		f->ops = ops;
-		f->dev = dev;
-	}
-	pthread_mutex_unlock(&bus->lock);
-	return rc;
-}
-
 /* ---- The host bridge at 00:00.0 ---- */
-
-static uint32_t
-hostbridge_cfg_read(void *dev, unsigned off, unsigned size)
-{
-	return pci_cfg_read(dev, off, size);
-}
-
-static void
-hostbridge_cfg_write(void *dev, unsigned off, unsigned size, uint32_t val)
-{
-	pci_cfg_write(dev, off, size, val);
-}
-
-static const struct pci_func_ops hostbridge_ops = {
-	.cfg_read = hostbridge_cfg_read,
-	.cfg_write = hostbridge_cfg_write,
-};
 
 static void
 hostbridge_init(struct pci_cfg *c)
@@ -166,20 +65,12 @@ pci_host_data(struct pci_host *h, unsigned off, unsigned size, bool write,
 	      uint32_t *val)
 {
 	uint32_t a = h->addr;
-	struct pci_func *f;
-	unsigned reg;
 
 	if (!(a & PCI_ADDR_ENABLE) || (a & PCI_ADDR_EXT_REG) ||
 	    ((a >> 16) & 0xff) != 0)
 		return;
-	f = &h->bus.funcs[(a >> 8) & 0xff];
-	if (f->ops == NULL)
-		return;
-	reg = (a & 0xfc) + off;
-	if (write)
-		f->ops->cfg_write(f->dev, reg, size, *val);
-	else
-		*val = f->ops->cfg_read(f->dev, reg, size);
+	pci_bus_cfg(&h->bus, (a >> 8) & 0xff, (a & 0xfc) + off, size, write,
+		    val);
 }
 
 void
@@ -243,14 +134,14 @@ pci_host_new(void (*reset)(void *arg), void *arg)
 
 	if (h == NULL)
 		return NULL;
-	if (pthread_mutex_init(&h->bus.lock, NULL) != 0) {
+	if (pci_bus_init(&h->bus) != 0) {
 		free(h);
 		return NULL;
 	}
 	h->reset = reset;
 	h->reset_arg = arg;
 	hostbridge_init(&h->bridge);
-	if (pci_bus_add(&h->bus, 0, 0, &hostbridge_ops, &h->bridge) < 0) {
+	if (pci_bus_add(&h->bus, 0, 0, &pci_cfg_image_ops, &h->bridge) < 0) {
 		pci_host_free(h);
 		return NULL;
 	}
@@ -262,7 +153,7 @@ pci_host_free(struct pci_host *h)
 {
 	if (h == NULL)
 		return;
-	pthread_mutex_destroy(&h->bus.lock);
+	pci_bus_destroy(&h->bus);
 	free(h);
 }
 
@@ -287,6 +178,43 @@ pci_host_dev_trap(void *dev, uint64_t off, unsigned size, bool write,
 		*val = v;
 }
 
+static void
+pci_host_ecam_trap(void *dev, uint64_t off, unsigned size, bool write,
+		   uint64_t *val)
+{
+	pci_bus_ecam_access(pci_host_bus(dev), off, size, write, val);
+}
+
+static void
+pci_host_mmio_trap(void *dev, uint64_t off, unsigned size, bool write,
+		   uint64_t *val)
+{
+	pci_bus_window_access(pci_host_bus(dev), false,
+			      LAYOUT_PCI_MMIO32 + off, size, write, val);
+}
+
+static void
+pci_host_io_trap(void *dev, uint64_t off, unsigned size, bool write,
+		 uint64_t *val)
+{
+	pci_bus_window_access(pci_host_bus(dev), true, PORT_PCI_IO + off, size,
+			      write, val);
+}
+
+/* What the host claims: config ports, ECAM and the two BAR windows. */
+static const struct {
+	enum vm_space space;
+	uint64_t base, len;
+	vm_trap_fn *fn;
+} pci_host_traps[] = {
+	{ VM_SPACE_PIO, PORT_PCI_CONF_ADDR, 8, pci_host_dev_trap },
+	{ VM_SPACE_MMIO, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE,
+	  pci_host_ecam_trap },
+	{ VM_SPACE_MMIO, LAYOUT_PCI_MMIO32, LAYOUT_PCI_MMIO32_SIZE,
+	  pci_host_mmio_trap },
+	{ VM_SPACE_PIO, PORT_PCI_IO, PORT_PCI_IO_SIZE, pci_host_io_trap },
+};
+
 static int
 pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
 {
@@ -298,15 +226,22 @@ pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
 		snprintf(err, VM_ERR_MAX, "pci-host: out of memory");
 		return -ENOMEM;
 	}
-	rc = vm_trap_add(vm, VM_SPACE_PIO, PORT_PCI_CONF_ADDR, 8,
-			 pci_host_dev_trap, h);
-	if (rc < 0) {
-		snprintf(err, VM_ERR_MAX,
-			 "pci-host: cannot claim ports %#x-%#x: %s",
-			 PORT_PCI_CONF_ADDR, PORT_PCI_CONF_ADDR + 7,
-			 strerror(-rc));
-		pci_host_free(h);
-		return rc;
+	for (size_t i = 0; i < ARRAY_SIZE(pci_host_traps); i++) {
+		rc = vm_trap_add(vm, pci_host_traps[i].space,
+				 pci_host_traps[i].base, pci_host_traps[i].len,
+				 pci_host_traps[i].fn, h);
+		if (rc < 0) {
+			snprintf(err, VM_ERR_MAX,
+				 "pci-host: cannot claim %s %#llx-%#llx: %s",
+				 pci_host_traps[i].space == VM_SPACE_PIO ?
+					 "ports" : "memory",
+				 (unsigned long long)pci_host_traps[i].base,
+				 (unsigned long long)(pci_host_traps[i].base +
+						      pci_host_traps[i].len - 1),
+				 strerror(-rc));
+			pci_host_free(h);
+			return rc;
+		}
 	}
 	*state = h;
 	return 0;

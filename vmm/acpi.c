@@ -315,6 +315,7 @@ acpi_dsdt_aml(struct aml *a)
 	aml_end(a);
 
 	aml_scope_begin(a, "\\_SB");
+	acpi_pci_aml(a);
 	aml_end(a);
 }
 
@@ -435,6 +436,26 @@ acpi_build_madt(struct acpi_out *o, const struct acpi_params *p)
 	acpi_add_table(o, &m->h);
 }
 
+/* PCI Firmware Spec 3.2, 4.1.2: MCFG with one ECAM area (bus 0). */
+static void
+acpi_build_mcfg(struct acpi_out *o)
+{
+	struct acpi_header *h = acpi_alloc(o, sizeof(*h), 16);
+	uint8_t *e;
+
+	if (!h)
+		return;
+	acpi_header_init(h, "MCFG", 1);
+	if (!acpi_alloc(o, 8, 1) || !(e = acpi_alloc(o, 16, 1)))
+		return;
+	memcpy(e, &(uint64_t){ LAYOUT_PCI_ECAM }, 8);
+	e[8] = e[9] = 0;		/* segment 0 */
+	e[10] = 0;			/* start bus */
+	e[11] = (uint8_t)(LAYOUT_PCI_ECAM_SIZE / (1u << 20) - 1); /* end bus */
+	acpi_header_done(o, h);
+	acpi_add_table(o, h);
+}
+
 static struct acpi_header *
 acpi_build_xsdt(struct acpi_out *o)
 {
@@ -474,6 +495,7 @@ acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 		return o.err;
 	acpi_build_fadt(&o, p, facs, dsdt);
 	acpi_build_madt(&o, p);
+	acpi_build_mcfg(&o);
 	xsdt = acpi_build_xsdt(&o);
 	if (o.err)
 		return o.err;

@@ -24,4 +24,12 @@ struct acpi_params {
 int acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 	       size_t cap, size_t *used);
 
+/* ---- PCI in the DSDT (vmm/acpi-pci.c) ---- */
+
+struct aml;
+/* \_SB.PCI0 and the ECAM reservation; call inside Scope (\_SB). */
+void acpi_pci_aml(struct aml *a);
+/* The INTx swizzle _PRT describes: slot's pin (0 = INTA) -> GSI. */
+unsigned acpi_pci_intx_gsi(unsigned slot, unsigned pin);
+
 #endif

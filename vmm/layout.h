@@ -18,6 +18,11 @@
 #define LAYOUT_HIGH_MEM		0x00100000ULL	/* 1 MiB: the kernel loads here */
 #define LAYOUT_PCI_HOLE		0xc0000000ULL	/* RAM above this moves to 4 GiB */
 #define LAYOUT_4G		0x100000000ULL
+/* PCI: BARs are placed in the 32-bit window; ECAM covers bus 0 only. */
+#define LAYOUT_PCI_MMIO32	0xc0000000ULL
+#define LAYOUT_PCI_MMIO32_SIZE	0x20000000ULL	/* 512 MiB, up to ECAM */
+#define LAYOUT_PCI_ECAM		0xe0000000ULL	/* MCFG base, bus 0 */
+#define LAYOUT_PCI_ECAM_SIZE	0x00100000ULL	/* 32 slots * 8 fns * 4 KiB */
 #define LAYOUT_IOAPIC		0xfec00000ULL
 #define LAYOUT_LAPIC		0xfee00000ULL
 #define LAYOUT_TSS		0xfffbd000ULL	/* KVM's TSS pages (3), reserved */
@@ -33,6 +38,8 @@
 #define PORT_PCI_CONF_DATA	0xcfc
 #define PORT_RESET_CONTROL	0xcf9	/* byte access; ACPI RESET_REG too */
 #define RESET_CONTROL_VALUE	0x06
+#define PORT_PCI_IO		0xc000	/* I/O BAR window, to 0xffff */
+#define PORT_PCI_IO_SIZE	0x4000
 #define PORT_PM1A_EVT		0x600	/* PM1a status (2) + enable (2) */
 #define PORT_PM1A_EVT_LEN	4
 #define PORT_PM1A_CNT		0x604
@@ -51,5 +58,10 @@
 #define IRQ_COM2		3
 #define IRQ_RTC			8
 #define IRQ_SCI			9
+
+/* PCI INTx: slot S pin P (0 = INTA) -> GSI IRQ_PCI_FIRST + (S + P) % 8 */
+#define IRQ_PCI_FIRST		16
+#define IRQ_PCI_COUNT		8
+#define IRQ_PCI_INTX(slot, pin)	(IRQ_PCI_FIRST + ((slot) + (pin)) % IRQ_PCI_COUNT)
 
 #endif

@@ -112,6 +112,8 @@ int machine_build(struct vm *vm, char *err)
 	for (unsigned i = 0; !rc && i < vm->cfg.cpus; i++)
 		rc = machine_vcpu(vm, &vm->vcpus[i], cpuid, entry, err);
 	free(cpuid);
+	if (!rc)
+		rc = wiring_apply(vm, err);
 	if (rc)
 		machine_teardown(vm);
 	return rc;

@@ -49,6 +49,38 @@ enum {
 
 #define VM_LOG_LINES 64
 
+/* irqfds, ioeventfds and MSI routes: re-applied whenever the KVM VM is rebuilt. */
+#define WIRE_GSI_FIRST	24	/* GSIs below are the IOAPIC's pins */
+#define WIRE_MSI_MAX	256
+#define WIRE_IRQFD_MAX	256
+#define WIRE_IOEVENTFD_MAX	256
+
+struct wire_msi {
+	bool used;		/* the GSI is allocated */
+	bool routed;		/* addr/data are valid */
+	uint64_t addr;
+	uint32_t data;
+};
+
+struct wire_irqfd {
+	int fd;			/* -1: free */
+	unsigned gsi;
+};
+
+struct wire_ioeventfd {
+	int fd;			/* -1: free */
+	enum vm_space space;
+	uint64_t addr;
+	unsigned len;
+};
+
+struct vm_wiring {
+	pthread_mutex_t lock;	/* taken after fd_lock, never before */
+	struct wire_msi msi[WIRE_MSI_MAX];	/* GSI WIRE_GSI_FIRST + i */
+	struct wire_irqfd irqfd[WIRE_IRQFD_MAX];
+	struct wire_ioeventfd ioeventfd[WIRE_IOEVENTFD_MAX];
+};
+
 struct vm {
 	struct vm_config cfg;
 	int kvm_fd;			/* /dev/kvm, for this VM only */
@@ -59,6 +91,7 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_CPUS];
 	struct bus bus[2];		/* indexed by enum vm_space */
 	struct board *board;
+	struct vm_wiring wiring;
 	struct console *consoles[VM_SERIAL_PORTS];
 	int console_fd;			/* eventfd: console output waiting */
 	int state_fd;			/* eventfd: state or log changed */
@@ -101,6 +134,12 @@ int cpu_setup(struct vm *vm, struct vcpu *vcpu, struct kvm_cpuid2 *cpuid,
 int vcpu_start(struct vcpu *vcpu);
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
+
+/* wiring.c */
+void wiring_init(struct vm_wiring *w);
+void wiring_destroy(struct vm_wiring *w);
+/* Re-applies every route, irqfd and ioeventfd to a fresh vm_fd. */
+int wiring_apply(struct vm *vm, char *err);
 
 /* bus.c */
 void bus_dispatch(struct vm *vm, enum vm_space space, uint64_t addr,

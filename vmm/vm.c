@@ -192,6 +192,7 @@ static int vm_restart(struct vm *vm, char *err)
 	int rc;
 
 	vm_stop_vcpus(vm);
+	board_quiesce(vm->board);	/* devices let go of guest RAM */
 	pthread_rwlock_wrlock(&vm->fd_lock);
 	machine_teardown(vm);
 	rc = machine_build(vm, err);
@@ -310,6 +311,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err)
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_rwlock_init(&vm->fd_lock, NULL);
+	wiring_init(&vm->wiring);
 	vm->console_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->state_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->ctl_fd = eventfd(0, EFD_CLOEXEC);
@@ -482,6 +484,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->state_fd);
 	if (vm->ctl_fd >= 0)
 		close(vm->ctl_fd);
+	wiring_destroy(&vm->wiring);
 	pthread_rwlock_destroy(&vm->fd_lock);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
@@ -551,6 +554,13 @@ int vm_irq_line(struct vm *vm, unsigned gsi, bool level)
 		rc = -errno;
 	pthread_rwlock_unlock(&vm->fd_lock);
 	return rc;
+}
+
+int vm_disk_usage(struct vm *vm, unsigned index, struct vm_disk_usage *out)
+{
+	if (index >= vm->cfg.disks || !vm->board)
+		return -ENOENT;
+	return board_disk_usage(vm->board, index, out);
 }
 
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)

@@ -157,6 +157,19 @@ unsigned vm_cpus(const struct vm *vm);
 /* cpu < 0: the sum over all vCPUs. */
 int vm_exit_stats(struct vm *vm, int cpu, struct vm_exit_stats *out);
 
+/* ---- Disks ---- */
+
+struct vm_disk_usage {
+	uint64_t virtual_size;	/* bytes the guest sees */
+	uint64_t allocated;	/* bytes the image takes on the host */
+	uint64_t rd_bytes, wr_bytes;
+	uint64_t rd_ops, wr_ops;	/* wr_ops counts discards and zeroes too */
+	uint64_t flushes;
+};
+
+/* Counters of cfg.disk[index]; never waits for I/O. -ENOENT if absent. */
+int vm_disk_usage(struct vm *vm, unsigned index, struct vm_disk_usage *out);
+
 /* ---- Console (serial ports) ---- */
 
 #define VM_SERIAL_PORTS 2	/* COM1, COM2 */
@@ -186,6 +199,25 @@ int vm_trap_add(struct vm *vm, enum vm_space space, uint64_t base,
 
 /* Drive a GSI (IOAPIC pin; 0-15 also reach the PIC) high or low. */
 int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
+
+/*
+ * Interrupts and doorbells without a trap (KVM irqfd / ioeventfd). They
+ * outlive machine rebuilds (reset): hyve re-applies them to the new VM.
+ * vm_msi_gsi_alloc returns a GSI for an MSI route (or -ENOSPC);
+ * vm_msi_route points it at an MSI message; an irqfd on that GSI then
+ * delivers the message each time its eventfd is written. An irqfd on GSI
+ * 0..23 pulses that IOAPIC pin (edge).
+ */
+int vm_msi_gsi_alloc(struct vm *vm);
+void vm_msi_gsi_free(struct vm *vm, unsigned gsi);
+int vm_msi_route(struct vm *vm, unsigned gsi, uint64_t addr, uint32_t data);
+int vm_irqfd_add(struct vm *vm, int fd, unsigned gsi);
+int vm_irqfd_del(struct vm *vm, int fd, unsigned gsi);
+/* Guest writes to addr (len 1/2/4/8 bytes, or 0: any MMIO width) signal fd. */
+int vm_ioeventfd_add(struct vm *vm, enum vm_space space, uint64_t addr,
+		     unsigned len, int fd);
+int vm_ioeventfd_del(struct vm *vm, enum vm_space space, uint64_t addr,
+		     unsigned len, int fd);
 
 /* Host pointer for [gpa, gpa+len) if it lies in guest RAM, else NULL. */
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);

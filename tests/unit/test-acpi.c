@@ -163,10 +163,34 @@ check_dsdt(const uint8_t *dsdt)
 	CHECK_EQ(v[0], ACPI_S5_SLP_TYP);
 	CHECK_EQ(v[1], ACPI_S5_SLP_TYP);
 
-	/* Scope (\_SB) { } */
+	/* Scope (\_SB) { Device (PCI0) {...} Device (MRES) {...} } */
 	p = find(dsdt + 36, end, "\\_SB_", 5);
-	CHECK(p != NULL && p[-2] == 0x10 && p[-1] == 6,
-	      "no empty Scope (\\_SB)");
+	CHECK(p != NULL && (p[-2] == 0x10 || p[-3] == 0x10),
+	      "no Scope (\\_SB) with a 1- or 2-byte PkgLength");
+	p = find(dsdt + 36, end, "PCI0", 4);
+	CHECK(p != NULL && find(dsdt + 36, p, "\x5b\x82", 2) != NULL,
+	      "no Device (PCI0)");
+	CHECK(find(dsdt + 36, end, "\x0c\x41\xd0\x0a\x08", 5) != NULL,
+	      "no EisaId (PNP0A08)");
+	CHECK(find(dsdt + 36, end, "MRES", 4) != NULL, "no Device (MRES)");
+	/* _PRT's first entry: slot 1 INTA -> GSI IRQ_PCI_INTX(1, 0). */
+	static const uint8_t prt0[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff,
+					0x01, 0x00, 0x00, 0x00, 0x0a,
+					IRQ_PCI_INTX(1, 0) };
+	p = find(dsdt + 36, end, "_PRT", 4);
+	CHECK(p != NULL && find(p, end, prt0, sizeof(prt0)) != NULL,
+	      "no _PRT entry for slot 1 INTA");
+}
+
+/* MCFG: one ECAM area for bus 0 at LAYOUT_PCI_ECAM. */
+static void
+check_mcfg(const uint8_t *m)
+{
+	CHECK_EQ(le32(m + 4), 36 + 8 + 16);
+	CHECK_EQ(le64(m + 44), LAYOUT_PCI_ECAM);
+	CHECK_EQ(m[52] | m[53] << 8, 0);	/* segment */
+	CHECK_EQ(m[54], 0);			/* start bus */
+	CHECK_EQ(m[55], 0);			/* end bus */
 }
 
 static void
@@ -289,7 +313,7 @@ check_tables(unsigned cpus)
 {
 	struct acpi_params p = { .cpus = cpus };
 	const uint8_t *xsdt, *t;
-	unsigned i, n, facp = 0, apic = 0;
+	unsigned i, n, facp = 0, apic = 0, mcfg = 0;
 	size_t used = 0;
 	int rc;
 
@@ -329,12 +353,17 @@ check_tables(unsigned cpus)
 			apic++;
 			if ((t = table_at(gpa, "APIC", true)))
 				check_madt(t, cpus);
+		} else if (memcmp(e, "MCFG", 4) == 0) {
+			mcfg++;
+			if ((t = table_at(gpa, "MCFG", true)))
+				check_mcfg(t);
 		} else {
 			CHECK(0, "unexpected table %.4s", e);
 		}
 	}
 	CHECK_EQ(facp, 1);
 	CHECK_EQ(apic, 1);
+	CHECK_EQ(mcfg, 1);
 }
 
 static void

@@ -79,43 +79,6 @@ boot_to_shell() {
 	return 0
 }
 
-# ask NAME TEST COMMAND LINE: type COMMAND, expect LINE as a whole line.
-ask() {
-	local rc
-	vm_mark "$1"
-	vm_send "$1" "$3"
-	vm_expect "$1" -Fx "$4" "$CMD_T"
-	rc=$?
-	if [ $rc = 0 ]; then
-		pass "$2"
-	else
-		fail "$2" "typed '$3', no line '$4': $(why_not $rc "$CMD_T")"
-		show "$WORK/$1.out" 10
-	fi
-}
-
-# ends NAME TEST COMMAND STATUS: type COMMAND, hyve must exit with STATUS.
-ends() {
-	vm_send "$1" "$3"
-	vm_wait "$1" "$EXIT_T"
-	if [ "$VM_RC" = "$4" ]; then
-		pass "$2"
-		note "$1: exited $VM_RC after $(vm_elapsed "$1") s"
-	else
-		fail "$2" "'$3': hyve exit status $VM_RC, expected $4"
-		show "$WORK/$1.out" 10
-		show "$WORK/$1.err" 5
-	fi
-}
-
-# A guest that cannot be reached fails every test it was for.
-lost() {
-	local t
-	for t in "$@"; do
-		fail "$t" "guest did not reach its shell"
-	done
-}
-
 # 1 vCPU: init, nproc, /proc/cmdline, console round trip, poweroff -> 0.
 CMDLINE="console=ttyS0 panic=-1 hyve.test=boot-cmdline-7 quiet"
 profile one 1 exit "$CMDLINE"

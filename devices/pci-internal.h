@@ -1,0 +1,32 @@
+/* pci-internal.h - the PCI bus's insides, shared by pci-host.c, pci-bus.c and pci-dev.c only. */
+#ifndef HYVE_PCI_INTERNAL_H
+#define HYVE_PCI_INTERNAL_H
+
+#include <pthread.h>
+
+#include "devices/pci.h"
+
+struct pci_func {
+	const struct pci_func_ops *ops;
+	void *dev;
+};
+
+struct pci_bus {
+	pthread_mutex_t lock;		/* config cycles, BAR moves */
+	pthread_rwlock_t decode_lock;	/* written when a BAR moves */
+	struct pci_func funcs[PCI_SLOTS * PCI_FUNCS];	/* by devfn */
+	struct pci_dev *devs[PCI_SLOTS];	/* functions 0 with BARs */
+	uint64_t next_mmio;		/* BAR placement cursors */
+	uint64_t next_io;
+};
+
+int pci_bus_init(struct pci_bus *bus);
+void pci_bus_destroy(struct pci_bus *bus);
+/* A config cycle to devfn with bus->lock held; reads of absent ones: ones. */
+void pci_bus_cfg(struct pci_bus *bus, unsigned devfn, unsigned reg,
+		 unsigned size, bool write, uint32_t *val);
+
+/* pci-dev.c: recomputes where pd's BARs decode (bus->lock held). */
+void pci_dev_update_decode(struct pci_dev *pd);
+
+#endif
