@@ -129,16 +129,24 @@ static void console_notify(struct console *con)
 	pthread_mutex_unlock(&con->notify_lock);
 }
 
+static void console_wake(struct console *con)
+{
+	uint64_t one = 1;
+	ssize_t r;
+
+	if (con->wake_fd < 0)
+		return;
+	r = write(con->wake_fd, &one, sizeof(one));
+	(void)r;	/* a full eventfd is already readable */
+}
+
 size_t console_out_put(struct console *con, const void *buf, size_t len)
 {
 	int was_empty = 0;
 	size_t n = ring_put(&con->out, buf, len, &was_empty);
 
-	if (n && was_empty && con->wake_fd >= 0) {
-		uint64_t one = 1;
-		ssize_t r = write(con->wake_fd, &one, sizeof(one));
-		(void)r;	/* a full eventfd is already readable */
-	}
+	if (n && was_empty)
+		console_wake(con);
 	return n;
 }
 
@@ -166,6 +174,11 @@ size_t console_out_get(struct console *con, void *buf, size_t len)
 
 	if (n && atomic_exchange(&con->out_blocked, false))
 		console_notify(con);
+	/* The guest side wakes the host only when it finds the ring empty: a
+	 * reader that leaves bytes behind (it reads in slices) is woken again,
+	 * or they would wait for output that may never come. */
+	if (n == len && ring_used(&con->out))
+		console_wake(con);
 	return n;
 }
 
