@@ -68,6 +68,6 @@ fi
 [ $ok = 1 ] || keys C-] d q p 2>/dev/null
 step sandbox-done 300 '^sandbox-exit=' >/dev/null
 # The L1 scenario's own verdict (how hyve exited) is in the console log.
-tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL): tui-' || \
+tr -d '\r' < "$log" | grep -aoE '(PASS|FAIL): tui-.*' || \
 	echo "FAIL: sandbox-tui-exit: no verdict from L1 (log: $log)"
 echo "sandbox-tui: log $log"

@@ -32,6 +32,7 @@ note "tui: starting the UI on the console"
 TERM=xterm-256color setsid cttyhack "$HYVE" -d "$WORK/profiles"
 rc=$?
 clear
+echo	# the verdict on a line of its own, after the UI's last escapes
 if [ "$rc" = 0 ]; then
 	pass tui-exit
 else
