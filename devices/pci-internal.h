@@ -28,7 +28,10 @@ void pci_bus_destroy(struct pci_bus *bus);
 void pci_bus_cfg(struct pci_bus *bus, unsigned devfn, unsigned reg,
 		 unsigned size, bool write, uint32_t *val);
 
-/* Whether [addr, addr + size) is in the 32-bit (or if wide, bus's 64-bit) window; bus may be NULL. */
+/*
+ * Whether [addr, addr + size) lies in the 32-bit window or, if wide, in
+ * bus's 64-bit window (bus may be NULL: no 64-bit window).
+ */
 bool pci_bus_in_mmio(const struct pci_bus *bus, uint64_t addr, uint64_t size,
 		     bool wide);
 

@@ -439,7 +439,8 @@ test_dsdt_mmio64_window(void)
 	}
 	CHECK_EQ(acpi_build(&p, LAYOUT_ACPI, tables, sizeof(tables), &used), 0);
 	dsdt = built_dsdt(used);
-	CHECK(dsdt != NULL && find(dsdt, dsdt + le32(dsdt + 4), want, 3) == NULL,
+	CHECK(dsdt != NULL &&
+	      find(dsdt, dsdt + le32(dsdt + 4), want, 3) == NULL,
 	      "a QWord range without a 64-bit window");
 
 	p.pci_mmio64 = base;
@@ -448,9 +449,10 @@ test_dsdt_mmio64_window(void)
 	dsdt = built_dsdt(used);
 	if (dsdt == NULL)
 		return;
-	const uint8_t *q = find(dsdt, dsdt + le32(dsdt + 4), want, sizeof(want));
-	const uint8_t *crs = find(dsdt, dsdt + le32(dsdt + 4), "_CRS", 4);
-	const uint8_t *prt = find(dsdt, dsdt + le32(dsdt + 4), "_PRT", 4);
+	const uint8_t *end = dsdt + le32(dsdt + 4);
+	const uint8_t *q = find(dsdt, end, want, sizeof(want));
+	const uint8_t *crs = find(dsdt, end, "_CRS", 4);
+	const uint8_t *prt = find(dsdt, end, "_PRT", 4);
 
 	CHECK(q != NULL, "no QWordMemory %#llx-%#llx in the DSDT",
 	      (unsigned long long)base,
