@@ -105,6 +105,51 @@ pci_bus_place(uint64_t *cursor, uint64_t end, uint64_t size)
 	return at;
 }
 
+static bool
+pci_in_range(uint64_t addr, uint64_t size, uint64_t base, uint64_t len)
+{
+	return addr >= base && addr - base < len && size <= len - (addr - base);
+}
+
+bool
+pci_bus_in_mmio(const struct pci_bus *bus, uint64_t addr, uint64_t size,
+		bool wide)
+{
+	return pci_in_range(addr, size, LAYOUT_PCI_MMIO32,
+			    LAYOUT_PCI_MMIO32_SIZE) ||
+	       (wide && bus != NULL && bus->mmio64 != 0 &&
+		pci_in_range(addr, size, bus->mmio64, LAYOUT_PCI_MMIO64_SIZE));
+}
+
+int
+pci_bus_set_mmio64(struct pci_bus *bus, uint64_t base)
+{
+	if (base % LAYOUT_PCI_MMIO64_SIZE || (base && base < LAYOUT_4G))
+		return -EINVAL;
+	pthread_mutex_lock(&bus->lock);
+	bus->mmio64 = base;
+	bus->next_mmio64 = base;
+	pthread_mutex_unlock(&bus->lock);
+	return 0;
+}
+
+/* A memory BAR's place: 64-bit ones above 4 GiB when they fit there. */
+static uint64_t
+pci_bus_place_mem(struct pci_bus *bus, const struct pci_bar *b)
+{
+	uint64_t at = 0;
+
+	if (b->type == PCI_BAR_MEM64 && bus->mmio64 != 0)
+		at = pci_bus_place(&bus->next_mmio64,
+				   bus->mmio64 + LAYOUT_PCI_MMIO64_SIZE,
+				   b->size);
+	if (at == 0)
+		at = pci_bus_place(&bus->next_mmio,
+				   LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE,
+				   b->size);
+	return at;
+}
+
 /* Firmware's job: give each BAR an address in its window. */
 static int
 pci_bus_place_bars(struct pci_bus *bus, struct pci_dev *pd)
@@ -121,10 +166,7 @@ pci_bus_place_bars(struct pci_bus *bus, struct pci_dev *pd)
 					   PORT_PCI_IO + PORT_PCI_IO_SIZE,
 					   b->size);
 		else
-			at = pci_bus_place(&bus->next_mmio,
-					   LAYOUT_PCI_MMIO32 +
-						   LAYOUT_PCI_MMIO32_SIZE,
-					   b->size);
+			at = pci_bus_place_mem(bus, b);
 		if (at == 0)
 			return -ENOSPC;
 		flags = pci_cfg_read(&pd->cfg, PCI_BAR0 + 4 * i, 4) &

@@ -76,7 +76,8 @@ pci_dev_add_bar(struct pci_dev *pd, unsigned bar, enum pci_bar_type type,
 	case PCI_BAR_MEM64:
 		if (bar + 1 >= PCI_BARS || pd->bar[bar + 1].type != PCI_BAR_NONE)
 			return -EINVAL;
-		pci_cfg_set32(c, off, PCI_BAR_MEM64_FLAG);
+		pci_cfg_set32(c, off,
+			      PCI_BAR_MEM64_FLAG | PCI_BAR_PREFETCH_FLAG);
 		pci_wmask32(c, off, (uint32_t)~(size - 1) & ~0xfu);
 		pci_wmask32(c, off + 4, (uint32_t)(~(size - 1) >> 32));
 		break;
@@ -132,10 +133,10 @@ pci_dev_bar_addr(const struct pci_dev *pd, unsigned i)
 		/* fall through */
 	case PCI_BAR_MEM32:
 		a &= ~0xfull;
-		/* Only the 32-bit window reaches the devices. */
-		if (!(cmd & PCI_COMMAND_MEMORY) || a < LAYOUT_PCI_MMIO32 ||
-		    a - LAYOUT_PCI_MMIO32 >= LAYOUT_PCI_MMIO32_SIZE ||
-		    b->size > LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE - a)
+		/* Only the host's windows reach the devices. */
+		if (!(cmd & PCI_COMMAND_MEMORY) ||
+		    !pci_bus_in_mmio(pd->bus, a, b->size,
+				     b->type == PCI_BAR_MEM64))
 			return 0;
 		return a;
 	default:

@@ -194,6 +194,15 @@ pci_host_mmio_trap(void *dev, uint64_t off, unsigned size, bool write,
 }
 
 static void
+pci_host_mmio64_trap(void *dev, uint64_t off, unsigned size, bool write,
+		     uint64_t *val)
+{
+	struct pci_bus *bus = pci_host_bus(dev);
+
+	pci_bus_window_access(bus, false, bus->mmio64 + off, size, write, val);
+}
+
+static void
 pci_host_io_trap(void *dev, uint64_t off, unsigned size, bool write,
 		 uint64_t *val)
 {
@@ -201,7 +210,7 @@ pci_host_io_trap(void *dev, uint64_t off, unsigned size, bool write,
 			      write, val);
 }
 
-/* What the host claims: config ports, ECAM and the two BAR windows. */
+/* What the host claims: config ports, ECAM and the BAR windows (+ mmio64). */
 static const struct {
 	enum vm_space space;
 	uint64_t base, len;
@@ -216,32 +225,46 @@ static const struct {
 };
 
 static int
+pci_host_claim(struct vm *vm, struct pci_host *h, enum vm_space space,
+	       uint64_t base, uint64_t len, vm_trap_fn *fn, char *err)
+{
+	int rc = vm_trap_add(vm, space, base, len, fn, h);
+
+	if (rc < 0)
+		snprintf(err, VM_ERR_MAX,
+			 "pci-host: cannot claim %s %#llx-%#llx: %s",
+			 space == VM_SPACE_PIO ? "ports" : "memory",
+			 (unsigned long long)base,
+			 (unsigned long long)(base + len - 1), strerror(-rc));
+	return rc;
+}
+
+static int
 pci_host_dev_attach(struct vm *vm, const void *arg, void **state, char *err)
 {
+	uint64_t mmio64 = vm_pci_mmio64(vm);	/* as the DSDT's _CRS says */
 	struct pci_host *h;
-	int rc;
+	int rc = 0;
 
 	h = pci_host_new(pci_host_dev_reset, vm);
 	if (h == NULL) {
 		snprintf(err, VM_ERR_MAX, "pci-host: out of memory");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(pci_host_traps); i++) {
-		rc = vm_trap_add(vm, pci_host_traps[i].space,
-				 pci_host_traps[i].base, pci_host_traps[i].len,
-				 pci_host_traps[i].fn, h);
-		if (rc < 0) {
-			snprintf(err, VM_ERR_MAX,
-				 "pci-host: cannot claim %s %#llx-%#llx: %s",
-				 pci_host_traps[i].space == VM_SPACE_PIO ?
-					 "ports" : "memory",
-				 (unsigned long long)pci_host_traps[i].base,
-				 (unsigned long long)(pci_host_traps[i].base +
-						      pci_host_traps[i].len - 1),
-				 strerror(-rc));
-			pci_host_free(h);
-			return rc;
-		}
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(pci_host_traps); i++)
+		rc = pci_host_claim(vm, h, pci_host_traps[i].space,
+				    pci_host_traps[i].base,
+				    pci_host_traps[i].len, pci_host_traps[i].fn,
+				    err);
+	if (rc == 0 && mmio64 != 0)
+		rc = pci_host_claim(vm, h, VM_SPACE_MMIO, mmio64,
+				    LAYOUT_PCI_MMIO64_SIZE,
+				    pci_host_mmio64_trap, err);
+	if (rc == 0)
+		rc = pci_bus_set_mmio64(&h->bus, mmio64);
+	if (rc < 0) {
+		pci_host_free(h);
+		return rc;
 	}
 	*state = h;
 	return 0;

@@ -16,7 +16,9 @@ struct pci_bus {
 	pthread_rwlock_t decode_lock;	/* written when a BAR moves */
 	struct pci_func funcs[PCI_SLOTS * PCI_FUNCS];	/* by devfn */
 	struct pci_dev *devs[PCI_SLOTS];	/* functions 0 with BARs */
+	uint64_t mmio64;		/* 64-bit window base, 0: none */
 	uint64_t next_mmio;		/* BAR placement cursors */
+	uint64_t next_mmio64;
 	uint64_t next_io;
 };
 
@@ -25,6 +27,13 @@ void pci_bus_destroy(struct pci_bus *bus);
 /* A config cycle to devfn with bus->lock held; reads of absent ones: ones. */
 void pci_bus_cfg(struct pci_bus *bus, unsigned devfn, unsigned reg,
 		 unsigned size, bool write, uint32_t *val);
+
+/*
+ * Whether [addr, addr + size) lies in the 32-bit window or, if wide, in
+ * bus's 64-bit window (bus may be NULL: no 64-bit window).
+ */
+bool pci_bus_in_mmio(const struct pci_bus *bus, uint64_t addr, uint64_t size,
+		     bool wide);
 
 /* pci-dev.c: recomputes where pd's BARs decode (bus->lock held). */
 void pci_dev_update_decode(struct pci_dev *pd);

@@ -38,6 +38,7 @@
 
 #define PCI_BAR_IO_FLAG		0x1
 #define PCI_BAR_MEM64_FLAG	0x4
+#define PCI_BAR_PREFETCH_FLAG	0x8
 
 #define PCI_CAP_ID_VNDR		0x09
 #define PCI_CAP_ID_MSIX		0x11
@@ -127,7 +128,10 @@ void pci_dev_init(struct pci_dev *pd, uint16_t vendor, uint16_t device,
 		  uint32_t class_code, uint8_t revision, uint16_t subvendor,
 		  uint16_t subdevice, const struct pci_dev_ops *ops,
 		  void *priv);
-/* Declares BAR bar (size a power of two >= 16; a 64-bit one uses bar+1). */
+/*
+ * Declares BAR bar (size a power of two >= 16; a 64-bit one uses bar+1 and
+ * is prefetchable, so it may go to the 64-bit window).
+ */
 int pci_dev_add_bar(struct pci_dev *pd, unsigned bar, enum pci_bar_type type,
 		    uint64_t size);
 /*
@@ -150,6 +154,12 @@ void pci_dev_reset(struct pci_dev *pd);
  */
 int pci_bus_add_dev(struct pci_bus *bus, struct pci_dev *pd, unsigned slot,
 		    uint32_t reserved_slots);
+/*
+ * Gives the bus its 64-bit window (LAYOUT_PCI_MMIO64_SIZE bytes at base,
+ * above 4 GiB and aligned to its size; 0: none), where devices added from
+ * then on get their 64-bit BARs. -EINVAL for a bad base.
+ */
+int pci_bus_set_mmio64(struct pci_bus *bus, uint64_t base);
 /* A guest access into a window: dispatches to the decoding BAR (or none). */
 void pci_bus_window_access(struct pci_bus *bus, bool io, uint64_t addr,
 			   unsigned size, bool write, uint64_t *val);

@@ -13,6 +13,7 @@
 #define RES_MEM32_FIXED	0x86
 #define RES_DWORD	0x87
 #define RES_WORD	0x88
+#define RES_QWORD	0x8a
 #define RES_IO		0x47	/* small: I/O port, 7 bytes */
 #define RES_END		0x79
 
@@ -47,6 +48,19 @@ res_dword_mem(struct aml *a, uint32_t min, uint32_t max)
 	aml_bytes(a, d, sizeof(d));
 }
 
+/* QWORD memory window above 4 GiB, read-write, cacheable (prefetchable BARs). */
+static void
+res_qword_mem(struct aml *a, uint64_t min, uint64_t max)
+{
+	uint8_t d[46] = { RES_QWORD, 43, 0, RES_TYPE_MEM, RES_PRODUCER_FIXED,
+			  0x03 };
+
+	put_le64(d + 14, min);
+	put_le64(d + 22, max);
+	put_le64(d + 38, max - min + 1);
+	aml_bytes(a, d, sizeof(d));
+}
+
 static void
 res_end(struct aml *a)
 {
@@ -56,7 +70,7 @@ res_end(struct aml *a)
 }
 
 static void
-acpi_pci_crs(struct aml *a)
+acpi_pci_crs(struct aml *a, uint64_t mmio64)
 {
 	static const uint8_t conf_ports[8] = {
 		RES_IO, 0x01, PORT_PCI_CONF_ADDR & 0xff,
@@ -72,6 +86,8 @@ acpi_pci_crs(struct aml *a)
 	res_word(a, RES_TYPE_IO, 0x03, PORT_PCI_CONF_ADDR + 8, 0xffff);
 	res_dword_mem(a, (uint32_t)LAYOUT_PCI_MMIO32,
 		      (uint32_t)(LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE - 1));
+	if (mmio64)
+		res_qword_mem(a, mmio64, mmio64 + LAYOUT_PCI_MMIO64_SIZE - 1);
 	res_end(a);
 	aml_end(a);
 }
@@ -123,7 +139,7 @@ acpi_pci_intx_gsi(unsigned slot, unsigned pin)
 }
 
 void
-acpi_pci_aml(struct aml *a)
+acpi_pci_aml(struct aml *a, uint64_t mmio64)
 {
 	aml_device_begin(a, "PCI0");
 	aml_name(a, "_HID");
@@ -138,7 +154,7 @@ acpi_pci_aml(struct aml *a)
 	aml_int(a, 0);
 	aml_name(a, "_BBN");
 	aml_int(a, 0);
-	acpi_pci_crs(a);
+	acpi_pci_crs(a, mmio64);
 	acpi_pci_prt(a);
 	aml_end(a);
 	acpi_pci_ecam_reservation(a);

@@ -304,7 +304,7 @@ acpi_build_facs(struct acpi_out *o)
 
 /* The DSDT's AML: \_S5 (ACPI 6.4, 7.4.2) and the \_SB scope (5.3.1). */
 static void
-acpi_dsdt_aml(struct aml *a)
+acpi_dsdt_aml(struct aml *a, const struct acpi_params *p)
 {
 	aml_name(a, "\\_S5");
 	aml_package_begin(a, 4);
@@ -315,12 +315,12 @@ acpi_dsdt_aml(struct aml *a)
 	aml_end(a);
 
 	aml_scope_begin(a, "\\_SB");
-	acpi_pci_aml(a);
+	acpi_pci_aml(a, p->pci_mmio64);
 	aml_end(a);
 }
 
 static struct acpi_header *
-acpi_build_dsdt(struct acpi_out *o)
+acpi_build_dsdt(struct acpi_out *o, const struct acpi_params *p)
 {
 	struct acpi_header *h = acpi_alloc(o, sizeof(*h), 16);
 	struct aml a;
@@ -331,7 +331,7 @@ acpi_build_dsdt(struct acpi_out *o)
 		return NULL;
 	acpi_header_init(h, "DSDT", 2);	/* revision 2: 64-bit integers */
 	aml_init(&a, o->buf + o->len, o->cap - o->len);
-	acpi_dsdt_aml(&a);
+	acpi_dsdt_aml(&a, p);
 	err = aml_finish(&a, &n);
 	if (err) {
 		o->err = err;
@@ -484,13 +484,15 @@ acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 	struct acpi_header *dsdt, *xsdt;
 
 	if (p->cpus < 1 || p->cpus > VM_MAX_CPUS || base_gpa % 16 ||
-	    base_gpa >= LAYOUT_4G || (!buf && cap))
+	    base_gpa >= LAYOUT_4G || (!buf && cap) ||
+	    p->pci_mmio64 % LAYOUT_PCI_MMIO64_SIZE ||
+	    (p->pci_mmio64 && p->pci_mmio64 < LAYOUT_4G))
 		return -EINVAL;
 
 	/* The RSDP first: Linux finds it by scanning 16-byte boundaries. */
 	rsdp = acpi_alloc(&o, sizeof(*rsdp), 16);
 	facs = acpi_build_facs(&o);
-	dsdt = acpi_build_dsdt(&o);
+	dsdt = acpi_build_dsdt(&o, p);
 	if (o.err)
 		return o.err;
 	acpi_build_fadt(&o, p, facs, dsdt);

@@ -12,6 +12,7 @@
 struct acpi_params {
 	unsigned cpus;		/* 1..VM_MAX_CPUS; APIC IDs 0..cpus-1 */
 	uint8_t rtc_century;	/* CMOS index of the century byte, 0: none */
+	uint64_t pci_mmio64;	/* 64-bit PCI window base, 0: none (layout.h) */
 };
 
 /*
@@ -27,8 +28,11 @@ int acpi_build(const struct acpi_params *p, uint64_t base_gpa, void *buf,
 /* ---- PCI in the DSDT (vmm/acpi-pci.c) ---- */
 
 struct aml;
-/* \_SB.PCI0 and the ECAM reservation; call inside Scope (\_SB). */
-void acpi_pci_aml(struct aml *a);
+/*
+ * \_SB.PCI0 and the ECAM reservation; call inside Scope (\_SB). mmio64 is
+ * the base of the 64-bit window (LAYOUT_PCI_MMIO64_SIZE bytes), 0: none.
+ */
+void acpi_pci_aml(struct aml *a, uint64_t mmio64);
 /* The INTx swizzle _PRT describes: slot's pin (0 = INTA) -> GSI. */
 unsigned acpi_pci_intx_gsi(unsigned slot, unsigned pin);
 

@@ -116,6 +116,7 @@ static int boot_acpi(struct vm *vm, uint8_t *bp, char *err)
 	struct acpi_params ap = {
 		.cpus = vm->cfg.cpus,
 		.rtc_century = CMOS_CENTURY,
+		.pci_mmio64 = vm_pci_mmio64(vm),
 	};
 	size_t used = 0;
 	int rc;

@@ -18,11 +18,25 @@
 #define LAYOUT_HIGH_MEM		0x00100000ULL	/* 1 MiB: the kernel loads here */
 #define LAYOUT_PCI_HOLE		0xc0000000ULL	/* RAM above this moves to 4 GiB */
 #define LAYOUT_4G		0x100000000ULL
-/* PCI: BARs are placed in the 32-bit window; ECAM covers bus 0 only. */
+/*
+ * PCI: 32-bit BARs are placed in the 32-bit window, 64-bit (prefetchable)
+ * ones in the 64-bit window when the machine has one, else in the 32-bit
+ * window too. ECAM covers bus 0 only.
+ */
 #define LAYOUT_PCI_MMIO32	0xc0000000ULL
 #define LAYOUT_PCI_MMIO32_SIZE	0x20000000ULL	/* 512 MiB, up to ECAM */
 #define LAYOUT_PCI_ECAM		0xe0000000ULL	/* MCFG base, bus 0 */
 #define LAYOUT_PCI_ECAM_SIZE	0x00100000ULL	/* 32 slots * 8 fns * 4 KiB */
+/*
+ * The 64-bit window: LAYOUT_PCI_MMIO64_SIZE bytes at the end of RAM (4 GiB +
+ * the RAM above the hole) rounded up to a multiple of its size, and at
+ * least LAYOUT_PCI_MMIO64_MIN, so a 256 MiB guest gets 64..128 GiB. It
+ * exists only when it ends within the guest's physical address bits
+ * (CPUID 0x80000008; 37 bits are enough for RAM up to 60 GiB); see
+ * pci_mmio64_base() in vmm/pci-window.c.
+ */
+#define LAYOUT_PCI_MMIO64_MIN	0x1000000000ULL	/* 64 GiB */
+#define LAYOUT_PCI_MMIO64_SIZE	0x1000000000ULL	/* 64 GiB, also its alignment */
 #define LAYOUT_IOAPIC		0xfec00000ULL
 #define LAYOUT_LAPIC		0xfee00000ULL
 #define LAYOUT_TSS		0xfffbd000ULL	/* KVM's TSS pages (3), reserved */

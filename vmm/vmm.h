@@ -197,6 +197,14 @@ typedef void vm_trap_fn(void *dev, uint64_t off, unsigned size, bool write,
 int vm_trap_add(struct vm *vm, enum vm_space space, uint64_t base,
 		uint64_t len, vm_trap_fn *fn, void *dev);
 
+/*
+ * Base of the machine's 64-bit PCI MMIO window (LAYOUT_PCI_MMIO64_SIZE
+ * bytes), or 0 when it has none (vmm/pci-window.c). pci_mmio64_base is
+ * the rule: above RAM of memory bytes, inside phys_bits address bits.
+ */
+uint64_t vm_pci_mmio64(struct vm *vm);
+uint64_t pci_mmio64_base(uint64_t memory, unsigned phys_bits);
+
 /* Drive a GSI (IOAPIC pin; 0-15 also reach the PIC) high or low. */
 int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
 

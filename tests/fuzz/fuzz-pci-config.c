@@ -70,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	pci_bus_init(&bus);
+	FUZZ_ASSERT(pci_bus_set_mmio64(&bus, LAYOUT_PCI_MMIO64_MIN) == 0);
 	for (unsigned d = 0; d < 2; d++) {
 		struct fdev *f = &devs[d];
 
@@ -85,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 12 bytes an access: kind, size, 2 bytes offset-ish, 8 value. */
 	for (i = 0; i + 12 <= size; i += 12) {
 		const uint8_t *p = data + i;
-		unsigned sz = 1u << (p[1] & 3), kind = p[0] % 5;
+		unsigned sz = 1u << (p[1] & 3), kind = p[0] % 6;
 		uint64_t v, off = (uint64_t)p[2] | (uint64_t)p[3] << 8 |
 				  (uint64_t)(p[1] >> 2) << 16;
 
@@ -104,6 +105,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:
 			pci_msix_notify(&devs[p[2] & 1].msix, p[3] & 7);
+			break;
+		case 5:	/* the 64-bit window */
+			pci_bus_window_access(&bus, false,
+					      LAYOUT_PCI_MMIO64_MIN + off * 8,
+					      sz, p[0] & 0x80, &v);
 			break;
 		}
 	}
@@ -125,6 +131,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_ASSERT(a >= PORT_PCI_IO &&
 					    a + pd->bar[b].size <=
 						    PORT_PCI_IO + PORT_PCI_IO_SIZE);
+			else if (a >= LAYOUT_4G)	/* 64-bit BARs only */
+				FUZZ_ASSERT(pd->bar[b].type == PCI_BAR_MEM64 &&
+					    a >= LAYOUT_PCI_MMIO64_MIN &&
+					    a + pd->bar[b].size <=
+						    LAYOUT_PCI_MMIO64_MIN +
+							    LAYOUT_PCI_MMIO64_SIZE);
 			else
 				FUZZ_ASSERT(a >= LAYOUT_PCI_MMIO32 &&
 					    a + pd->bar[b].size <=

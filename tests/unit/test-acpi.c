@@ -408,6 +408,68 @@ test_tables_errors(void)
 		 -EINVAL);
 }
 
+/* The DSDT in freshly built tables (found by signature), checksum checked. */
+static const uint8_t *
+built_dsdt(size_t used)
+{
+	const uint8_t *t = find(tables, tables + used, "DSDT", 4);
+
+	CHECK(t != NULL && t + le32(t + 4) <= tables + used, "no DSDT");
+	if (t == NULL || t + le32(t + 4) > tables + used)
+		return NULL;
+	CHECK_EQ(sum8(t, le32(t + 4)), 0);
+	return t;
+}
+
+/* PCI0's _CRS has a QWordMemory range exactly when there is a 64-bit window. */
+static void
+test_dsdt_mmio64_window(void)
+{
+	struct acpi_params p = { .cpus = 1 };
+	const uint64_t base = 2 * LAYOUT_PCI_MMIO64_SIZE;
+	uint8_t want[46] = { 0x8a, 43, 0, 0 /* memory */, 0x0c, 0x03 };
+	const uint8_t *dsdt;
+	size_t used = 0;
+
+	for (unsigned i = 0; i < 8; i++) {
+		want[14 + i] = (uint8_t)(base >> (8 * i));
+		want[22 + i] = (uint8_t)((base + LAYOUT_PCI_MMIO64_SIZE - 1) >>
+					 (8 * i));
+		want[38 + i] = (uint8_t)(LAYOUT_PCI_MMIO64_SIZE >> (8 * i));
+	}
+	CHECK_EQ(acpi_build(&p, LAYOUT_ACPI, tables, sizeof(tables), &used), 0);
+	dsdt = built_dsdt(used);
+	CHECK(dsdt != NULL &&
+	      find(dsdt, dsdt + le32(dsdt + 4), want, 3) == NULL,
+	      "a QWord range without a 64-bit window");
+
+	p.pci_mmio64 = base;
+	CHECK_EQ(acpi_build(&p, LAYOUT_ACPI, tables, sizeof(tables), &used), 0);
+	tables_len = used;
+	dsdt = built_dsdt(used);
+	if (dsdt == NULL)
+		return;
+	const uint8_t *end = dsdt + le32(dsdt + 4);
+	const uint8_t *q = find(dsdt, end, want, sizeof(want));
+	const uint8_t *crs = find(dsdt, end, "_CRS", 4);
+	const uint8_t *prt = find(dsdt, end, "_PRT", 4);
+
+	CHECK(q != NULL, "no QWordMemory %#llx-%#llx in the DSDT",
+	      (unsigned long long)base,
+	      (unsigned long long)(base + LAYOUT_PCI_MMIO64_SIZE - 1));
+	CHECK(crs != NULL && prt != NULL && q > crs && q < prt,
+	      "the QWord range is not in PCI0's _CRS");
+	check_dsdt(dsdt);	/* the rest still parses */
+
+	/* A window below 4 GiB or off its alignment is refused. */
+	p.pci_mmio64 = LAYOUT_PCI_MMIO64_SIZE + 4096;
+	CHECK_EQ(acpi_build(&p, LAYOUT_ACPI, tables, sizeof(tables), &used),
+		 -EINVAL);
+	p.pci_mmio64 = LAYOUT_PCI_MMIO32;
+	CHECK_EQ(acpi_build(&p, LAYOUT_ACPI, tables, sizeof(tables), &used),
+		 -EINVAL);
+}
+
 /* Builds with fn and compares the bytes with want. */
 static void
 check_aml(const char *what, void (*fn)(struct aml *), const void *want,
@@ -778,6 +840,7 @@ main(void)
 {
 	RUN_TEST(test_tables);
 	RUN_TEST(test_tables_errors);
+	RUN_TEST(test_dsdt_mmio64_window);
 	RUN_TEST(test_aml_encoding);
 	RUN_TEST(test_aml_pkglen);
 	RUN_TEST(test_aml_errors);

@@ -8,6 +8,7 @@
 #include "devices/pci.h"
 #include "tests/unit/check.h"
 #include "vmm/layout.h"
+#include "vmm/vmm.h"
 
 /* A device that records its BAR accesses and moves. */
 struct fake {
@@ -176,7 +177,7 @@ test_bar_sizing(void)
 	/* The sizing dance: write all ones, read the mask back. */
 	for (unsigned i = 0; i < 6; i++)
 		pci_dev_cfg_write(&f.pd, PCI_BAR0 + 4 * i, 4, 0xffffffffu);
-	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0, 4), 0xffff8004u);
+	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0, 4), 0xffff800cu);
 	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0 + 4, 4), 0xffffffffu);
 	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0 + 8, 4), 0xfffff000u);
 	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0 + 12, 4), 0x0000ffe1u);
@@ -192,14 +193,14 @@ test_bar_sizing(void)
 	pci_dev_cfg_write(&f.pd, PCI_BAR0 + 4, 4, 0);
 	pci_dev_cfg_write(&f.pd, PCI_BAR0 + 8, 4, 0xc0020123u);
 	pci_dev_cfg_write(&f.pd, PCI_BAR0 + 12, 4, 0xc040);
-	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0, 4), 0xc0010004u);
+	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0, 4), 0xc001000cu);
 	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0 + 8, 4), 0xc0020000u);
 	CHECK_EQ(pci_dev_cfg_read(&f.pd, PCI_BAR0 + 12, 4), 0xc041u);
 	CHECK_EQ(f.pd.bar[0].addr, 0xc0010000u);
 	CHECK_EQ(f.pd.bar[2].addr, 0xc0020000u);
 	CHECK_EQ(f.pd.bar[3].addr, 0xc040);
 	CHECK_EQ(f.moved_to[0], 0xc0010000u);
-	/* A 64-bit BAR above 4 GiB is outside the window: not decoded. */
+	/* Above 4 GiB with no 64-bit window (no bus): not decoded. */
 	pci_dev_cfg_write(&f.pd, PCI_BAR0 + 4, 4, 1);
 	CHECK_EQ(f.pd.bar[0].addr, 0);
 	CHECK_EQ(f.moved_to[0], 0);
@@ -390,7 +391,7 @@ test_bus_placement_and_decode(void)
 	/* The guest moves the BAR (sizing first), accesses follow it. */
 	conf1_wr(h, 2, PCI_COMMAND, 2, 0);
 	conf1_wr(h, 2, PCI_BAR0, 4, 0xffffffffu);
-	CHECK_EQ(conf1_rd(h, 2, PCI_BAR0, 4), 0xffff8004u);
+	CHECK_EQ(conf1_rd(h, 2, PCI_BAR0, 4), 0xffff800cu);
 	conf1_wr(h, 2, PCI_BAR0, 4, 0xd0000000u);
 	conf1_wr(h, 2, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	CHECK_EQ(a.moved_to[0], 0xd0000000u);
@@ -406,6 +407,106 @@ test_bus_placement_and_decode(void)
 	CHECK_EQ(conf1_rd(h, 2, PCI_BAR0, 4) & ~0xfu, a0);
 	CHECK_EQ(a.pd.bar[0].addr, 0);
 	pci_host_free(h);
+}
+
+/* A BAR's 64-bit address as the guest reads it through conf1. */
+static uint64_t
+bar64_rd(struct pci_host *h, unsigned slot, unsigned bar)
+{
+	return (conf1_rd(h, slot, PCI_BAR0 + 4 * bar, 4) & ~0xfull) |
+	       (uint64_t)conf1_rd(h, slot, PCI_BAR0 + 4 * bar + 4, 4) << 32;
+}
+
+static void
+test_bus_mmio64_placement(void)
+{
+	struct pci_host *h = pci_host_new(NULL, NULL);
+	struct pci_bus *bus = pci_host_bus(h);
+	const uint64_t win = LAYOUT_PCI_MMIO64_MIN;
+	struct fake a, b, big, late;
+	uint64_t v = 0, a0, b0, b2, l0;
+
+	CHECK_EQ(pci_bus_set_mmio64(bus, win + 4096), -EINVAL);
+	CHECK_EQ(pci_bus_set_mmio64(bus, win), 0);
+	fake_init(&a);
+	fake_init(&b);
+	fake_init(&big);
+	fake_init(&late);
+	pci_dev_add_bar(&a.pd, 0, PCI_BAR_MEM64, 0x4000);
+	pci_dev_add_bar(&b.pd, 0, PCI_BAR_MEM32, 0x1000);
+	pci_dev_add_bar(&b.pd, 2, PCI_BAR_MEM64, 0x100000);
+	pci_dev_add_bar(&big.pd, 0, PCI_BAR_MEM64, LAYOUT_PCI_MMIO64_SIZE / 2);
+	pci_dev_add_bar(&late.pd, 0, PCI_BAR_MEM64, 0x8000);
+	CHECK_EQ(pci_bus_add_dev(bus, &a.pd, 3, 0), 3);
+	CHECK_EQ(pci_bus_add_dev(bus, &b.pd, 4, 0), 4);
+	CHECK_EQ(pci_bus_add_dev(bus, &big.pd, 5, 0), 5);
+	/* 64-bit BARs above 4 GiB, aligned, inside the window, apart. */
+	a0 = bar64_rd(h, 3, 0);
+	b2 = bar64_rd(h, 4, 2);
+	CHECK(a0 >= win && a0 % 0x4000 == 0 &&
+	      a0 + 0x4000 <= win + LAYOUT_PCI_MMIO64_SIZE, "a0 %#llx",
+	      (unsigned long long)a0);
+	CHECK(b2 >= win && b2 % 0x100000 == 0 &&
+	      b2 + 0x100000 <= win + LAYOUT_PCI_MMIO64_SIZE, "b2 %#llx",
+	      (unsigned long long)b2);
+	CHECK(a0 + 0x4000 <= b2 || b2 + 0x100000 <= a0, "overlap");
+	CHECK_EQ(conf1_rd(h, 3, PCI_BAR0, 4) & 0xf, 0xcu);	/* 64, prefetch */
+	/* The 32-bit BAR stays in the 32-bit window. */
+	b0 = conf1_rd(h, 4, PCI_BAR0, 4) & ~0xfu;
+	CHECK(b0 >= LAYOUT_PCI_MMIO32 &&
+	      b0 + 0x1000 <= LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE,
+	      "b0 %#llx", (unsigned long long)b0);
+	/* Half the window left after big: a BAR that fits still goes there... */
+	CHECK(bar64_rd(h, 5, 0) >= win, "big at %#llx",
+	      (unsigned long long)bar64_rd(h, 5, 0));
+	/* ...and one that no longer fits falls back to the 32-bit window. */
+	fake_init(&big);
+	pci_dev_add_bar(&big.pd, 0, PCI_BAR_MEM64, LAYOUT_PCI_MMIO64_SIZE / 2);
+	CHECK_EQ(pci_bus_add_dev(bus, &big.pd, 6, 0), -ENOSPC);
+	CHECK_EQ(pci_bus_add_dev(bus, &late.pd, 7, 0), 7);
+	l0 = bar64_rd(h, 7, 0);
+	CHECK(l0 >= LAYOUT_PCI_MMIO32 &&
+	      l0 + 0x8000 <= LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE,
+	      "fallback at %#llx", (unsigned long long)l0);
+	/* Accesses above 4 GiB reach the device once memory is enabled. */
+	conf1_wr(h, 3, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	CHECK_EQ(a.pd.bar[0].addr, a0);
+	pci_bus_window_access(bus, false, a0 + 0x10, 4, false, &v);
+	CHECK_EQ(a.accesses, 1);
+	CHECK_EQ(v, 0xabcd0010u);
+	/* Moved past the window's end by the guest: decodes nowhere. */
+	conf1_wr(h, 3, PCI_BAR0 + 4, 4,
+		 (uint32_t)((win + LAYOUT_PCI_MMIO64_SIZE) >> 32));
+	CHECK_EQ(a.pd.bar[0].addr, 0);
+	pci_bus_window_access(bus, false, win + LAYOUT_PCI_MMIO64_SIZE + 0x10,
+			      4, false, &v);
+	CHECK_EQ(a.accesses, 1);
+	pci_host_free(h);
+}
+
+/* The window's rule: above RAM, aligned, inside the address bits. */
+static void
+test_mmio64_base_rule(void)
+{
+	const uint64_t g = 1ULL << 30, sz = LAYOUT_PCI_MMIO64_SIZE;
+
+	CHECK_EQ(pci_mmio64_base(256ULL << 20, 39), LAYOUT_PCI_MMIO64_MIN);
+	CHECK_EQ(pci_mmio64_base(8 * g, 39), LAYOUT_PCI_MMIO64_MIN);
+	/* 100 GiB: RAM ends at 101 GiB, the window starts at 128 GiB. */
+	CHECK_EQ(pci_mmio64_base(100 * g, 40), 2 * sz);
+	for (uint64_t mem = 16ULL << 20; mem <= (1ULL << 40); mem *= 4) {
+		uint64_t b = pci_mmio64_base(mem, 46), end = LAYOUT_4G + mem;
+
+		CHECK(b != 0 && b % sz == 0 && b >= end - 3 * g &&
+		      b >= LAYOUT_PCI_MMIO64_MIN, "memory %#llx: base %#llx",
+		      (unsigned long long)mem, (unsigned long long)b);
+	}
+	/* Too few address bits: no window. */
+	CHECK_EQ(pci_mmio64_base(256ULL << 20, 36), 0);
+	CHECK_EQ(pci_mmio64_base(256ULL << 20, 37), LAYOUT_PCI_MMIO64_MIN);
+	CHECK_EQ(pci_mmio64_base(1ULL << 40, 40), 0);
+	CHECK_EQ(pci_mmio64_base(256ULL << 20, 0), 0);
+	CHECK_EQ(pci_mmio64_base(256ULL << 20, 255), LAYOUT_PCI_MMIO64_MIN);
 }
 
 static void
@@ -448,6 +549,8 @@ main(void)
 	RUN_TEST(test_capabilities);
 	RUN_TEST(test_msix);
 	RUN_TEST(test_bus_placement_and_decode);
+	RUN_TEST(test_bus_mmio64_placement);
+	RUN_TEST(test_mmio64_base_rule);
 	RUN_TEST(test_conf1_and_ecam_agree);
 	CHECK_EXIT();
 }

@@ -120,7 +120,8 @@ boot_to_shell() {
 }
 
 T_ALL="disk-vda-size disk-512 disk-4096 disk-slot disk-ext4-host-file
-disk-ext4-write disk-readonly hwrng disk-msix disk-ecam disk-lock disk-sparse-write
+disk-ext4-write disk-readonly hwrng disk-msix disk-ecam disk-bar64 disk-lock
+disk-sparse-write
 disk-ext4-debugfs disk-sparse-reboot disk-after-reset disk-poweroff"
 
 hyve_start diskvm "$WORK/profiles/diskvm.ini" 3
@@ -159,6 +160,11 @@ ask diskvm disk-msix \
 ask diskvm disk-ecam \
 	'dmesg | grep -q "MMCONFIG.*0xe0000000.*reserved" && echo ECAM-OK' \
 	"ECAM-OK"
+# The virtio BAR (64-bit, prefetchable) sits in the 64-bit window above
+# 4 GiB that PCI0's _CRS describes, and Linux keeps it there.
+ask diskvm disk-bar64 \
+	'r=$(head -n 1 /sys/bus/pci/devices/0000:00:01.0/resource | cut -d" " -f1); echo BAR0=$r; ! dmesg | grep -E "BAR.*(no space|failed to assign|no compatible bridge window)" && [ $((r)) -ge $((0x100000000)) ] && echo BAR64-OK' \
+	"BAR64-OK"
 
 # A second VM wanting root.img while diskvm has it: exit 1, lock message.
 hyve_start second "$WORK/profiles/second.ini" 4
