@@ -191,15 +191,17 @@ sandbox_copy_binary() {
 }
 
 # sandbox_key STRING|FILE...: a short key for cache file names (hashes the
-# strings and the contents of those that are files).
+# strings, and of files their contents only: two checkouts of the same
+# tree share their cached images).
 sandbox_key() {
-	{
-		printf '%s\n' "$@"
-		local f
-		for f in "$@"; do
-			[ -f "$f" ] && sha256sum < "$f"
-		done
-	} | sha256sum | cut -c1-16
+	local f
+	for f in "$@"; do
+		if [ -f "$f" ]; then
+			sha256sum < "$f"
+		else
+			printf '%s\n' "$f"
+		fi
+	done | sha256sum | cut -c1-16
 }
 
 # sandbox_l2 : builds (or reuses) the L2 image; sets L2_KERNEL, L2_INITRD.
@@ -230,9 +232,10 @@ sandbox_l2() {
 		done < "$stage/.mods"
 		rm -f "$stage/.mods"
 	fi
-	rm -f "$SANDBOX_CACHE"/l2-initrd-*.cpio
 	sandbox_cpio "$stage" "$L2_INITRD"
 	rm -rf "$stage"
+	# the three newest stay (another checkout may be using one right now)
+	ls -t "$SANDBOX_CACHE"/l2-initrd-*.cpio | tail -n +4 | xargs -r rm -f
 }
 
 # sandbox_keeper: prints the path of a static kvm-keeper (see kvm-keeper.c),
