@@ -169,7 +169,7 @@ static void app_timer(struct app *a)
 	timerfd_settime(a->timerfd, 0, &its, NULL);
 	a->timer_armed = want;
 	if (want && a->sel)
-		slot_sample_exits(a->sel);
+		slot_sample_rates(a->sel);
 }
 
 static void app_resize(struct app *a)
@@ -263,7 +263,7 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 	}
 	if (pfd[1].revents && read(a->timerfd, &v, sizeof(v)) == sizeof(v) &&
 	    a->sel) {
-		slot_sample_exits(a->sel);
+		slot_sample_rates(a->sel);
 		a->dirty = true;
 	}
 	if (pfd[0].revents)

@@ -95,12 +95,12 @@ static void disk_lines(struct slot *s, char (*lines)[64], size_t *n,
 		human((double)u.wr_bytes, wrt, sizeof(wrt));
 		human(s->running ? r->rd_bytes : 0, rd, sizeof(rd));
 		human(s->running ? r->wr_bytes : 0, wr, sizeof(wr));
-		line_add(lines, n, max, "disk %.20s %s, allocated %s",
+		line_add(lines, n, max, "disk %.12s: %s, host %s",
 			 s->disk_name[i], size, alloc);
-		line_add(lines, n, max, "  read  %6s %6s/s %7.0f ops/s", rdt,
-			 rd, s->running ? r->rd_ops : 0.0);
-		line_add(lines, n, max, "  write %6s %6s/s %7.0f ops/s", wrt,
-			 wr, s->running ? r->wr_ops : 0.0);
+		line_add(lines, n, max, "  rd %6s %6s/s %5.0f op/s", rdt, rd,
+			 s->running ? r->rd_ops : 0.0);
+		line_add(lines, n, max, "  wr %6s %6s/s %5.0f op/s", wrt, wr,
+			 s->running ? r->wr_ops : 0.0);
 	}
 }
 

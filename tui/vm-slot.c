@@ -224,7 +224,7 @@ static void sample_disk(struct slot *s, unsigned i, double dt)
 	*was = now;
 }
 
-void slot_sample_exits(struct slot *s)
+void slot_sample_rates(struct slot *s)
 {
 	struct vm_exit_stats now;
 	double t = slot_now(), dt = t - s->prev_time;

@@ -67,7 +67,7 @@ void slot_drain_console(struct slot *s);
 /* Reads the state eventfd and new log lines; true when the VM just stopped. */
 bool slot_update_state(struct slot *s);
 /* Samples the exit and disk counters and updates the per-second rates. */
-void slot_sample_exits(struct slot *s);
+void slot_sample_rates(struct slot *s);
 /* Resident guest RAM in bytes, or -1 when it cannot be measured. */
 long long slot_resident(struct slot *s);
 /* Releases the VM (it must have stopped) and everything else. */

@@ -17,15 +17,21 @@ static void demo_poweroff(void)
 
 static void cmd_help(const char *args)
 {
-	kprintf("commands:\n"
-		"  help           this list\n"
-		"  cpus           how many CPUs the firmware tables list\n"
-		"  mem            the RAM in the e820 map\n"
-		"  disk           the virtio disk's size and block size\n"
-		"  write N TEXT   store TEXT in block N of the disk\n"
-		"  read N         show the text in block N\n"
-		"  poweroff       power off through ACPI (so does the power "
-		"button)\n");
+	static const char *const lines[] = {
+		"help           this list",
+		"cpus           how many CPUs the firmware tables list",
+		"mem            the RAM in the e820 map",
+		"disk           the virtio disk's size and block size",
+		"write N TEXT   store TEXT in block N of the disk",
+		"read N         show the text in block N",
+		"poweroff       power off through ACPI (so does the power "
+		"button)",
+	};
+
+	/* a line per kprintf: its buffer holds 256 bytes */
+	kprintf("commands:\n");
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		kprintf("  %s\n", lines[i]);
 }
 
 static void cmd_poweroff(const char *args)
