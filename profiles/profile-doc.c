@@ -310,17 +310,24 @@ unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
 	return n;
 }
 
-bool profile_doc_has_section(const struct profile_doc *doc,
-			     const char *section)
+/* The first [section] header line, or DOC_NONE. */
+static size_t doc_find_section(const struct profile_doc *doc,
+			       const char *section)
 {
 	for (size_t i = 0; i < doc->nlines; i++) {
 		const struct doc_line *l = &doc->line[i];
 
 		if (l->kind == DOC_SECTION &&
 		    span_is(l, l->name_off, l->name_len, section))
-			return true;
+			return i;
 	}
-	return false;
+	return DOC_NONE;
+}
+
+bool profile_doc_has_section(const struct profile_doc *doc,
+			     const char *section)
+{
+	return doc_find_section(doc, section) != DOC_NONE;
 }
 
 /* ---- Checking what is written ---- */
@@ -667,6 +674,47 @@ unsigned profile_doc_remove(struct profile_doc *doc, const char *section,
 		doc_drop_continuations(doc, i, indent, sizeof(indent));
 		doc_delete(doc, i);
 		doc_classify(doc);
+		n++;
+	}
+	return n;
+}
+
+/* Where the comment lines right above line at (none blank) begin. */
+static size_t doc_comments_above(const struct profile_doc *doc, size_t at)
+{
+	while (at > 0 && doc->line[at - 1].kind == DOC_COMMENT)
+		at--;
+	return at;
+}
+
+/* Removes lines [from, to) and, when that leaves two blank lines meeting
+ * (or a blank line at the end), the blank line before from. */
+static void doc_delete_span(struct profile_doc *doc, size_t from, size_t to)
+{
+	for (size_t n = to - from; n; n--)
+		doc_delete(doc, from);
+	if (from > 0 && doc->line[from - 1].kind == DOC_BLANK &&
+	    (from == doc->nlines || doc->line[from].kind == DOC_BLANK))
+		doc_delete(doc, from - 1);
+	doc_classify(doc);
+}
+
+unsigned profile_doc_remove_section(struct profile_doc *doc,
+				    const char *section)
+{
+	unsigned n = 0;
+	size_t head;
+
+	while ((head = doc_find_section(doc, section)) != DOC_NONE) {
+		size_t end = head + 1;
+
+		while (end < doc->nlines && doc->line[end].kind != DOC_SECTION)
+			end++;
+		if (end < doc->nlines)	/* the next header keeps its comments */
+			end = doc_comments_above(doc, end);
+		if (end <= head)
+			end = head + 1;
+		doc_delete_span(doc, doc_comments_above(doc, head), end);
 		n++;
 	}
 	return n;

@@ -72,6 +72,18 @@ int profile_doc_set(struct profile_doc *doc, const char *section,
 /* Removes every key line (and continuation) of key; returns how many. */
 unsigned profile_doc_remove(struct profile_doc *doc, const char *section,
 			    const char *key);
+/*
+ * Removes every [section] (libinih merges repeats) with what belongs to
+ * it: the comment lines right above its header (no blank line between),
+ * and every line after the header up to the next header - keys,
+ * continuations, comments, blank and unreadable lines - except the comment
+ * lines right above that next header, which belong to it. A blank line
+ * before the removed lines goes too when it would end the file or double a
+ * blank line. Lines before the first header are never touched. Returns how
+ * many headers were removed.
+ */
+unsigned profile_doc_remove_section(struct profile_doc *doc,
+				    const char *section);
 /* Adds [section] at the end unless it exists. 0 or -EINVAL. */
 int profile_doc_add_section(struct profile_doc *doc, const char *section,
 			    char *err);
