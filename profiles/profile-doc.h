@@ -53,6 +53,12 @@ char *profile_doc_text(const struct profile_doc *doc, size_t *len);
  */
 char *profile_doc_get(const struct profile_doc *doc, const char *section,
 		      const char *key);
+/*
+ * Every value of a repeatable key (forward) in file order, joined with sep,
+ * malloc'd; NULL if absent.
+ */
+char *profile_doc_get_all(const struct profile_doc *doc, const char *section,
+			  const char *key, const char *sep);
 /* How many times key appears in section. */
 unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
 			   const char *key);
@@ -67,6 +73,11 @@ unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
  * PROFILE_DOC_WRAP). Names must be [A-Za-z0-9._-]+, at most 49 bytes.
  */
 int profile_doc_set(struct profile_doc *doc, const char *section,
+		    const char *key, const char *value, unsigned flags,
+		    char *err);
+/* Adds one more key line after section's last key (repeatable keys), with
+ * the same checks as profile_doc_set. */
+int profile_doc_add(struct profile_doc *doc, const char *section,
 		    const char *key, const char *value, unsigned flags,
 		    char *err);
 /* Removes every key line (and continuation) of key; returns how many. */

@@ -731,6 +731,40 @@ static void test_remove_repeated_and_first_section(void)
 	profile_doc_free(doc);
 }
 
+static void test_repeatable_keys(void)
+{
+	struct profile_doc *doc = load("fwd.ini",
+		"[net.eth0]\n"
+		"mode = user\n"
+		"forward = tcp::2222-:22   ; ssh\n"
+		"mac = auto\n"
+		"forward = udp::5353-:53\n"
+		"\n"
+		"[rng]\n");
+	char err[VM_ERR_MAX] = "", *all;
+
+	if (!doc)
+		return;
+	all = profile_doc_get_all(doc, "net.eth0", "forward", " ");
+	CHECK(all && !strcmp(all, "tcp::2222-:22 udp::5353-:53"), "all: %s",
+	      S(all));
+	free(all);
+	CHECK(!profile_doc_get_all(doc, "net.eth0", "tap", " "), "tap found");
+	/* a third one goes after the section's last key, before the blank */
+	CHECK(profile_doc_add(doc, "net.eth0", "forward", "tcp::8080-:80", 0,
+			      err) == 0, "%s", err);
+	CHECK_EQ(profile_doc_count(doc, "net.eth0", "forward"), 3);
+	expect_text(doc, "[net.eth0]\nmode = user\n"
+		    "forward = tcp::2222-:22   ; ssh\nmac = auto\n"
+		    "forward = udp::5353-:53\nforward = tcp::8080-:80\n\n"
+		    "[rng]\n");
+	/* same checks as set */
+	CHECK(profile_doc_add(doc, "net.eth0", "forward", "a\nb", 0, err) ==
+	      -EINVAL, "a line break was taken");
+	CHECK_EQ(profile_doc_count(doc, "net.eth0", "forward"), 3);
+	profile_doc_free(doc);
+}
+
 int main(void)
 {
 	scratch_open("doc");
@@ -749,6 +783,7 @@ int main(void)
 	RUN_TEST(test_modes_and_new_files);
 	RUN_TEST(test_remove_section);
 	RUN_TEST(test_remove_repeated_and_first_section);
+	RUN_TEST(test_repeatable_keys);
 	scratch_close();
 	CHECK_EXIT();
 }
