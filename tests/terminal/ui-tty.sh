@@ -176,6 +176,34 @@ check editor-file-unchanged cmp -s "$dir/alpha.saved" "$store/alpha.ini"
 keys q q
 wait_for " # VM" >/dev/null
 
+# A disk added and removed again: the section goes with its keys, so the
+# file is as it was. A NIC's forwards (repeatable) become one line each.
+keys e
+wait_for "edit $store/alpha.ini" >/dev/null
+keys a data Enter
+check editor-disk-added wait_for "[disk.data] added"
+keys w
+wait_for "saved $store/alpha.ini" >/dev/null
+check editor-disk-saved grep -qx '\[disk.data\]' "$store/alpha.ini"
+keys x
+check editor-disk-removed wait_for "[disk.data] removed"
+keys w
+wait_for "saved $store/alpha.ini" >/dev/null
+check editor-disk-section-gone cmp -s "$dir/alpha.saved" "$store/alpha.ini"
+keys A eth0 Enter
+wait_for "[net.eth0] added" >/dev/null
+keys j j j Enter C-u "tcp:127.0.0.1:2222-:22 udp::5353-:53" Enter w
+check editor-forwards-saved wait_for "saved $store/alpha.ini"
+if [ "$(grep -c '^forward = ' "$store/alpha.ini")" -eq 2 ] &&
+	grep -qx 'forward = udp::5353-:53' "$store/alpha.ini"; then
+	echo "PASS: ui-editor-forward-lines"
+else
+	echo "FAIL: ui-editor-forward-lines:"
+	sed 's/^/    /' "$store/alpha.ini"
+fi
+keys q
+wait_for " # VM" >/dev/null
+
 # Delete charlie after force-stopping it: the file moves to .trash.
 keys j j K y
 wait_for "charlie      stopped" >/dev/null
