@@ -259,7 +259,7 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 		}
 		if (vterm_pane_take_damage(s->pane) &&
 		    (s == a->shown || s == a->sel))
-			a->dirty = true;
+			a->damaged = true;
 	}
 	if (pfd[1].revents && read(a->timerfd, &v, sizeof(v)) == sizeof(v) &&
 	    a->sel) {
@@ -272,14 +272,40 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 		app_signal(a);
 }
 
+/*
+ * Console output is drawn at most once a frame: a guest printing fast
+ * wakes the loop for every slice, and drawing each one would cost far
+ * more than feeding libvterm. Keys and state changes draw at once.
+ */
+#define APP_FRAME	(1.0 / 60)
+
+/* Draws when something changed and, for output alone, a frame passed. */
+static void app_maybe_draw(struct app *a)
+{
+	double now = slot_now();
+
+	if (!a->dirty && !(a->damaged && now - a->last_draw >= APP_FRAME))
+		return;
+	app_draw(a);
+	a->dirty = a->damaged = false;
+	a->last_draw = now;
+}
+
+/* Milliseconds poll may wait: the quit deadline, the next frame, or -1. */
 static int app_poll_timeout(struct app *a)
 {
-	double left;
+	double left = -1, frame;
 
-	if (a->mode != UI_QUITTING)
-		return -1;
-	left = a->quit_deadline - slot_now();
-	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+	if (a->mode == UI_QUITTING) {
+		left = a->quit_deadline - slot_now();
+		left = left <= 0 ? 0 : left;
+	}
+	if (a->damaged) {
+		frame = a->last_draw + APP_FRAME - slot_now();
+		frame = frame <= 0 ? 0 : frame;
+		left = left < 0 || frame < left ? frame : left;
+	}
+	return left < 0 ? -1 : (int)(left * 1000) + 1;
 }
 
 static void app_loop(struct app *a)
@@ -291,10 +317,7 @@ static void app_loop(struct app *a)
 		if (!pfd)
 			return;
 		app_timer(a);
-		if (a->dirty) {
-			app_draw(a);
-			a->dirty = false;
-		}
+		app_maybe_draw(a);
 		pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
 		pfd[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
 		pfd[2] = (struct pollfd){ a->sigfd, POLLIN, 0 };
