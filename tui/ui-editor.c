@@ -401,7 +401,7 @@ static void add_device(struct app *a, struct editor *ed, bool disk)
 		}
 	add_section_fields(ed, section, disk ? disk_init : nic_init);
 	if (disk) {
-		snprintf(path, sizeof(path), "%s-%s.img", ed->slot->name,
+		snprintf(path, sizeof(path), "%s-%.40s.img", ed->slot->name,
 			 ed->buf);
 		for (size_t i = first; i < ed->n; i++)
 			if (!strcmp(ed->field[i].spec->key, "path"))
