@@ -240,9 +240,23 @@ static void app_input(struct app *a)
 		app_key(a, keys_from_wch(rc, wch));
 }
 
+/*
+ * Console output is drawn at most once a frame: a guest printing fast
+ * wakes the loop for every slice, and drawing each one would cost far
+ * more than feeding libvterm. Keys and state changes draw at once.
+ */
+#define APP_FRAME	(1.0 / 60)
+/*
+ * After taking console output, the consoles rest this long so that the
+ * next read takes a batch rather than a byte or two (a 64 KiB ring fills
+ * in 2 ms only above 32 MB/s; typing echoes 2 ms later at most).
+ */
+#define APP_BATCH	0.002
+
 /* After poll: consoles, states, the timer. Returns false to leave. */
 static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 {
+	size_t moved = 0;
 	uint64_t v;
 
 	for (size_t i = 0; i < a->nslots; i++) {
@@ -250,7 +264,7 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 
 		if (!s->vm)
 			continue;
-		slot_drain_console(s);
+		moved += slot_drain_console(s);
 		if (slot_update_state(s)) {
 			a->dirty = true;
 			if (s->last_error[0] && slot_state(s) == SLOT_FAILED)
@@ -261,6 +275,8 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 		    (s == a->shown || s == a->sel))
 			a->damaged = true;
 	}
+	if (moved)
+		a->console_hold = slot_now() + APP_BATCH;
 	if (pfd[1].revents && read(a->timerfd, &v, sizeof(v)) == sizeof(v) &&
 	    a->sel) {
 		slot_sample_rates(a->sel);
@@ -271,13 +287,6 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 	if (np > 2 && pfd[2].revents)
 		app_signal(a);
 }
-
-/*
- * Console output is drawn at most once a frame: a guest printing fast
- * wakes the loop for every slice, and drawing each one would cost far
- * more than feeding libvterm. Keys and state changes draw at once.
- */
-#define APP_FRAME	(1.0 / 60)
 
 /* Draws when something changed and, for output alone, a frame passed. */
 static void app_maybe_draw(struct app *a)
@@ -291,20 +300,26 @@ static void app_maybe_draw(struct app *a)
 	a->last_draw = now;
 }
 
-/* Milliseconds poll may wait: the quit deadline, the next frame, or -1. */
-static int app_poll_timeout(struct app *a)
+/* The earlier of a deadline (seconds, <0: none) and the one at t. */
+static double sooner(double left, double t, double now)
 {
-	double left = -1, frame;
+	double d = t - now < 0 ? 0 : t - now;
 
-	if (a->mode == UI_QUITTING) {
-		left = a->quit_deadline - slot_now();
-		left = left <= 0 ? 0 : left;
-	}
-	if (a->damaged) {
-		frame = a->last_draw + APP_FRAME - slot_now();
-		frame = frame <= 0 ? 0 : frame;
-		left = left < 0 || frame < left ? frame : left;
-	}
+	return left < 0 || d < left ? d : left;
+}
+
+/* Milliseconds poll may wait: the quit deadline, the next frame, the end
+ * of the consoles' rest, or -1 (no deadline). */
+static int app_poll_timeout(struct app *a, bool hold)
+{
+	double now = slot_now(), left = -1;
+
+	if (a->mode == UI_QUITTING)
+		left = sooner(left, a->quit_deadline, now);
+	if (a->damaged)
+		left = sooner(left, a->last_draw + APP_FRAME, now);
+	if (hold)
+		left = sooner(left, a->console_hold, now);
 	return left < 0 ? -1 : (int)(left * 1000) + 1;
 }
 
@@ -313,6 +328,7 @@ static void app_loop(struct app *a)
 	while (!a->quit) {
 		size_t np = 3, cap = 3 + 2 * a->nslots;
 		struct pollfd *pfd = calloc(cap, sizeof(*pfd));
+		bool hold = slot_now() < a->console_hold;
 
 		if (!pfd)
 			return;
@@ -324,12 +340,15 @@ static void app_loop(struct app *a)
 		for (size_t i = 0; i < a->nslots; i++) {
 			if (!a->slot[i]->vm)
 				continue;
-			pfd[np++] = (struct pollfd){
-				vm_console_fd(a->slot[i]->vm), POLLIN, 0 };
+			if (!hold)
+				pfd[np++] = (struct pollfd){
+					vm_console_fd(a->slot[i]->vm), POLLIN,
+					0 };
 			pfd[np++] = (struct pollfd){
 				vm_state_fd(a->slot[i]->vm), POLLIN, 0 };
 		}
-		if (poll(pfd, np, app_poll_timeout(a)) < 0 && errno != EINTR) {
+		if (poll(pfd, np, app_poll_timeout(a, hold)) < 0 &&
+		    errno != EINTR) {
 			free(pfd);
 			return;
 		}

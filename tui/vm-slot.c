@@ -155,24 +155,26 @@ static void slot_log_write(struct slot *s, const char *buf, size_t n)
 	}
 }
 
-void slot_drain_console(struct slot *s)
+size_t slot_drain_console(struct slot *s)
 {
 	char buf[16384];
+	size_t n, total = 0;
 	uint64_t v;
-	size_t n;
 
 	if (!s->vm)
-		return;
+		return 0;
 	if (read(vm_console_fd(s->vm), &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
+		return 0;
 	while ((n = vm_console_read(s->vm, 0, buf, sizeof(buf))) > 0) {
 		s->output_seen = true;
 		vterm_pane_feed(s->pane, buf, n);
 		slot_log_write(s, buf, n);
+		total += n;
 	}
 	/* COM2 has no pane yet: keep its buffer from filling. */
-	while (vm_console_read(s->vm, 1, buf, sizeof(buf)) > 0)
-		;
+	while ((n = vm_console_read(s->vm, 1, buf, sizeof(buf))) > 0)
+		total += n;
+	return total;
 }
 
 bool slot_update_state(struct slot *s)

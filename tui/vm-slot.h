@@ -62,8 +62,9 @@ const char *slot_state_name(enum slot_state st);
  * profile's size. 0, or -errno with a message in err.
  */
 int slot_start(struct slot *s, char *err);
-/* Moves waiting console output into the pane and the serial log. */
-void slot_drain_console(struct slot *s);
+/* Moves waiting console output into the pane and the serial log; returns
+ * the bytes moved. */
+size_t slot_drain_console(struct slot *s);
 /* Reads the state eventfd and new log lines; true when the VM just stopped. */
 bool slot_update_state(struct slot *s);
 /* Samples the exit and disk counters and updates the per-second rates. */
