@@ -275,29 +275,63 @@ char *profile_doc_text(const struct profile_doc *doc, size_t *len)
 
 /* ---- Reading keys ---- */
 
+/* Adds key line i's value, continuations joined with single spaces. */
+static void doc_value_add(const struct profile_doc *doc, size_t i,
+			  struct strbuf *b)
+{
+	const struct doc_line *l = &doc->line[i];
+
+	strbuf_add(b, l->text + l->val_off, l->val_len);
+	for (size_t j = i + 1; j < doc->nlines; j++) {
+		l = &doc->line[j];
+		if (l->kind != DOC_CONT || l->owner != i)
+			continue;
+		strbuf_add(b, " ", 1);
+		strbuf_add(b, l->text + l->val_off, l->val_len);
+	}
+}
+
+/* b's text, or NULL (freed) when it ran out of memory. */
+static char *doc_strbuf_take(struct strbuf *b)
+{
+	if (b->oom) {
+		free(b->s);
+		return NULL;
+	}
+	return b->s;
+}
+
 char *profile_doc_get(const struct profile_doc *doc, const char *section,
 		      const char *key)
 {
 	size_t i = doc_find_key(doc, section, key);
 	struct strbuf b = { 0 };
-	const struct doc_line *l;
 
 	if (i == DOC_NONE)
 		return NULL;
-	l = &doc->line[i];
-	strbuf_add(&b, l->text + l->val_off, l->val_len);
-	for (size_t j = i + 1; j < doc->nlines; j++) {
-		l = &doc->line[j];
-		if (l->kind != DOC_CONT || l->owner != i)
+	doc_value_add(doc, i, &b);
+	strbuf_add(&b, "", 0);	/* an empty value is "", not NULL */
+	return doc_strbuf_take(&b);
+}
+
+char *profile_doc_get_all(const struct profile_doc *doc, const char *section,
+			  const char *key, const char *sep)
+{
+	struct strbuf b = { 0 };
+	bool any = false;
+
+	for (size_t i = 0; i < doc->nlines; i++) {
+		if (!doc_is_key(doc, i, section, key))
 			continue;
-		strbuf_add(&b, " ", 1);
-		strbuf_add(&b, l->text + l->val_off, l->val_len);
+		if (any)
+			strbuf_add(&b, sep, strlen(sep));
+		doc_value_add(doc, i, &b);
+		any = true;
 	}
-	if (b.oom) {
-		free(b.s);
+	if (!any)
 		return NULL;
-	}
-	return b.s;
+	strbuf_add(&b, "", 0);
+	return doc_strbuf_take(&b);
 }
 
 unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
@@ -310,17 +344,24 @@ unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
 	return n;
 }
 
-bool profile_doc_has_section(const struct profile_doc *doc,
-			     const char *section)
+/* The first [section] header line, or DOC_NONE. */
+static size_t doc_find_section(const struct profile_doc *doc,
+			       const char *section)
 {
 	for (size_t i = 0; i < doc->nlines; i++) {
 		const struct doc_line *l = &doc->line[i];
 
 		if (l->kind == DOC_SECTION &&
 		    span_is(l, l->name_off, l->name_len, section))
-			return true;
+			return i;
 	}
-	return false;
+	return DOC_NONE;
+}
+
+bool profile_doc_has_section(const struct profile_doc *doc,
+			     const char *section)
+{
+	return doc_find_section(doc, section) != DOC_NONE;
 }
 
 /* ---- Checking what is written ---- */
@@ -636,6 +677,28 @@ static int doc_add_key(struct profile_doc *doc, const char *section,
 	return rc;
 }
 
+/* Names and value that the file can hold as they are. 0 or -EINVAL. */
+static int doc_check_entry(const char *section, const char *key,
+			   const char *value, char *err)
+{
+	int rc = doc_check_name("section", section, err);
+
+	if (!rc)
+		rc = doc_check_name("key", key, err);
+	if (!rc)
+		rc = doc_check_value(key, value, err);
+	return rc;
+}
+
+int profile_doc_add(struct profile_doc *doc, const char *section,
+		    const char *key, const char *value, unsigned flags,
+		    char *err)
+{
+	int rc = doc_check_entry(section, key, value, err);
+
+	return rc ? rc : doc_add_key(doc, section, key, value, flags, err);
+}
+
 int profile_doc_set(struct profile_doc *doc, const char *section,
 		    const char *key, const char *value, unsigned flags,
 		    char *err)
@@ -643,11 +706,7 @@ int profile_doc_set(struct profile_doc *doc, const char *section,
 	size_t i;
 	int rc;
 
-	rc = doc_check_name("section", section, err);
-	if (!rc)
-		rc = doc_check_name("key", key, err);
-	if (!rc)
-		rc = doc_check_value(key, value, err);
+	rc = doc_check_entry(section, key, value, err);
 	if (rc)
 		return rc;
 	i = doc_find_key(doc, section, key);
@@ -667,6 +726,47 @@ unsigned profile_doc_remove(struct profile_doc *doc, const char *section,
 		doc_drop_continuations(doc, i, indent, sizeof(indent));
 		doc_delete(doc, i);
 		doc_classify(doc);
+		n++;
+	}
+	return n;
+}
+
+/* Where the comment lines right above line at (none blank) begin. */
+static size_t doc_comments_above(const struct profile_doc *doc, size_t at)
+{
+	while (at > 0 && doc->line[at - 1].kind == DOC_COMMENT)
+		at--;
+	return at;
+}
+
+/* Removes lines [from, to) and, when that leaves two blank lines meeting
+ * (or a blank line at the end), the blank line before from. */
+static void doc_delete_span(struct profile_doc *doc, size_t from, size_t to)
+{
+	for (size_t n = to - from; n; n--)
+		doc_delete(doc, from);
+	if (from > 0 && doc->line[from - 1].kind == DOC_BLANK &&
+	    (from == doc->nlines || doc->line[from].kind == DOC_BLANK))
+		doc_delete(doc, from - 1);
+	doc_classify(doc);
+}
+
+unsigned profile_doc_remove_section(struct profile_doc *doc,
+				    const char *section)
+{
+	unsigned n = 0;
+	size_t head;
+
+	while ((head = doc_find_section(doc, section)) != DOC_NONE) {
+		size_t end = head + 1;
+
+		while (end < doc->nlines && doc->line[end].kind != DOC_SECTION)
+			end++;
+		if (end < doc->nlines)	/* the next header keeps its comments */
+			end = doc_comments_above(doc, end);
+		if (end <= head)
+			end = head + 1;
+		doc_delete_span(doc, doc_comments_above(doc, head), end);
 		n++;
 	}
 	return n;

@@ -53,6 +53,12 @@ char *profile_doc_text(const struct profile_doc *doc, size_t *len);
  */
 char *profile_doc_get(const struct profile_doc *doc, const char *section,
 		      const char *key);
+/*
+ * Every value of a repeatable key (forward) in file order, joined with sep,
+ * malloc'd; NULL if absent.
+ */
+char *profile_doc_get_all(const struct profile_doc *doc, const char *section,
+			  const char *key, const char *sep);
 /* How many times key appears in section. */
 unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
 			   const char *key);
@@ -69,9 +75,26 @@ unsigned profile_doc_count(const struct profile_doc *doc, const char *section,
 int profile_doc_set(struct profile_doc *doc, const char *section,
 		    const char *key, const char *value, unsigned flags,
 		    char *err);
+/* Adds one more key line after section's last key (repeatable keys), with
+ * the same checks as profile_doc_set. */
+int profile_doc_add(struct profile_doc *doc, const char *section,
+		    const char *key, const char *value, unsigned flags,
+		    char *err);
 /* Removes every key line (and continuation) of key; returns how many. */
 unsigned profile_doc_remove(struct profile_doc *doc, const char *section,
 			    const char *key);
+/*
+ * Removes every [section] (libinih merges repeats) with what belongs to
+ * it: the comment lines right above its header (no blank line between),
+ * and every line after the header up to the next header - keys,
+ * continuations, comments, blank and unreadable lines - except the comment
+ * lines right above that next header, which belong to it. A blank line
+ * before the removed lines goes too when it would end the file or double a
+ * blank line. Lines before the first header are never touched. Returns how
+ * many headers were removed.
+ */
+unsigned profile_doc_remove_section(struct profile_doc *doc,
+				    const char *section);
 /* Adds [section] at the end unless it exists. 0 or -EINVAL. */
 int profile_doc_add_section(struct profile_doc *doc, const char *section,
 			    char *err);

@@ -169,7 +169,7 @@ static void app_timer(struct app *a)
 	timerfd_settime(a->timerfd, 0, &its, NULL);
 	a->timer_armed = want;
 	if (want && a->sel)
-		slot_sample_exits(a->sel);
+		slot_sample_rates(a->sel);
 }
 
 static void app_resize(struct app *a)
@@ -240,9 +240,23 @@ static void app_input(struct app *a)
 		app_key(a, keys_from_wch(rc, wch));
 }
 
+/*
+ * Console output is drawn at most once a frame: a guest printing fast
+ * wakes the loop for every slice, and drawing each one would cost far
+ * more than feeding libvterm. Keys and state changes draw at once.
+ */
+#define APP_FRAME	(1.0 / 60)
+/*
+ * After taking console output, the consoles rest this long so that the
+ * next read takes a batch rather than a byte or two (a 64 KiB ring fills
+ * in 2 ms only above 32 MB/s; typing echoes 2 ms later at most).
+ */
+#define APP_BATCH	0.002
+
 /* After poll: consoles, states, the timer. Returns false to leave. */
 static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 {
+	size_t moved = 0;
 	uint64_t v;
 
 	for (size_t i = 0; i < a->nslots; i++) {
@@ -250,7 +264,7 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 
 		if (!s->vm)
 			continue;
-		slot_drain_console(s);
+		moved += slot_drain_console(s);
 		if (slot_update_state(s)) {
 			a->dirty = true;
 			if (s->last_error[0] && slot_state(s) == SLOT_FAILED)
@@ -259,11 +273,13 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 		}
 		if (vterm_pane_take_damage(s->pane) &&
 		    (s == a->shown || s == a->sel))
-			a->dirty = true;
+			a->damaged = true;
 	}
+	if (moved)
+		a->console_hold = slot_now() + APP_BATCH;
 	if (pfd[1].revents && read(a->timerfd, &v, sizeof(v)) == sizeof(v) &&
 	    a->sel) {
-		slot_sample_exits(a->sel);
+		slot_sample_rates(a->sel);
 		a->dirty = true;
 	}
 	if (pfd[0].revents)
@@ -272,14 +288,39 @@ static void app_events(struct app *a, struct pollfd *pfd, size_t np)
 		app_signal(a);
 }
 
-static int app_poll_timeout(struct app *a)
+/* Draws when something changed and, for output alone, a frame passed. */
+static void app_maybe_draw(struct app *a)
 {
-	double left;
+	double now = slot_now();
 
-	if (a->mode != UI_QUITTING)
-		return -1;
-	left = a->quit_deadline - slot_now();
-	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+	if (!a->dirty && !(a->damaged && now - a->last_draw >= APP_FRAME))
+		return;
+	app_draw(a);
+	a->dirty = a->damaged = false;
+	a->last_draw = now;
+}
+
+/* The earlier of a deadline (seconds, <0: none) and the one at t. */
+static double sooner(double left, double t, double now)
+{
+	double d = t - now < 0 ? 0 : t - now;
+
+	return left < 0 || d < left ? d : left;
+}
+
+/* Milliseconds poll may wait: the quit deadline, the next frame, the end
+ * of the consoles' rest, or -1 (no deadline). */
+static int app_poll_timeout(struct app *a, bool hold)
+{
+	double now = slot_now(), left = -1;
+
+	if (a->mode == UI_QUITTING)
+		left = sooner(left, a->quit_deadline, now);
+	if (a->damaged)
+		left = sooner(left, a->last_draw + APP_FRAME, now);
+	if (hold)
+		left = sooner(left, a->console_hold, now);
+	return left < 0 ? -1 : (int)(left * 1000) + 1;
 }
 
 static void app_loop(struct app *a)
@@ -287,26 +328,27 @@ static void app_loop(struct app *a)
 	while (!a->quit) {
 		size_t np = 3, cap = 3 + 2 * a->nslots;
 		struct pollfd *pfd = calloc(cap, sizeof(*pfd));
+		bool hold = slot_now() < a->console_hold;
 
 		if (!pfd)
 			return;
 		app_timer(a);
-		if (a->dirty) {
-			app_draw(a);
-			a->dirty = false;
-		}
+		app_maybe_draw(a);
 		pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
 		pfd[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
 		pfd[2] = (struct pollfd){ a->sigfd, POLLIN, 0 };
 		for (size_t i = 0; i < a->nslots; i++) {
 			if (!a->slot[i]->vm)
 				continue;
-			pfd[np++] = (struct pollfd){
-				vm_console_fd(a->slot[i]->vm), POLLIN, 0 };
+			if (!hold)
+				pfd[np++] = (struct pollfd){
+					vm_console_fd(a->slot[i]->vm), POLLIN,
+					0 };
 			pfd[np++] = (struct pollfd){
 				vm_state_fd(a->slot[i]->vm), POLLIN, 0 };
 		}
-		if (poll(pfd, np, app_poll_timeout(a)) < 0 && errno != EINTR) {
+		if (poll(pfd, np, app_poll_timeout(a, hold)) < 0 &&
+		    errno != EINTR) {
 			free(pfd);
 			return;
 		}

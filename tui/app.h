@@ -52,6 +52,10 @@ struct app {
 	int sigfd, timerfd;
 	bool timer_armed;
 	bool dirty;			/* redraw everything */
+	bool damaged;			/* console output shown: redraw at the
+					   next frame (see APP_FRAME) */
+	double last_draw;		/* monotonic seconds */
+	double console_hold;		/* consoles not polled before this */
 	bool quit;
 	double quit_deadline;		/* UI_QUITTING: force-stop then */
 	struct term_colors *tc;

@@ -1,4 +1,4 @@
-/* demo-profile.c - the first start: a new store gets a `demo` profile for the demo guest shipped with hyve. */
+/* demo-profile.c - the first start: a new store gets a `demo` profile (with a 16M disk, demo.img beside it) for the demo guest shipped with hyve. */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -53,6 +53,10 @@ static int demo_write(const char *dir, const char *kernel, char *err)
 		{ "vm", "memory", "64M" },
 		{ "vm", "autostart", "yes" },
 		{ "boot", "cmdline", "console=ttyS0" },
+		/* a small disk for the demo's read and write commands */
+		{ "disk.data", "format", "raw" },
+		{ "disk.data", "size", "16M" },
+		{ "disk.data", "path", DEMO_NAME ".img" },
 	};
 	struct profile_doc *doc;
 	char path[PATH_MAX];

@@ -1,4 +1,4 @@
-/* ui-editor.c - the profile form: every field with help, disks and NICs added and removed, validation as you type, saving in place. */
+/* ui-editor.c - the profile form: every field with help, disks and NICs added and removed (with their sections), repeatable forwards, [rng], validation as you type, saving in place. */
 #include <curses.h>
 #include <errno.h>
 #include <stdio.h>
@@ -43,10 +43,28 @@ static const struct field_spec field_specs[] = {
 	{ "disk", "size", "create the image this big when missing: 8G" },
 	{ "disk", "readonly", "yes or no" },
 	{ "disk", "cache", "writeback, writethrough or direct" },
+	{ "disk", "split", "store the image as segments this big: 1G" },
+	{ "disk", "sectorsize", "512 or 4096" },
+	{ "disk", "slot", "PCI slot 1 to 30, or empty for automatic" },
+	{ "net", "type", "virtio-net" },
 	{ "net", "mode", "user, tap or none" },
 	{ "net", "tap", "the tap interface (mode = tap)" },
+	{ "net", "forward", "port forwards, space-separated: "
+	  "tcp:127.0.0.1:2222-:22 udp::5353-:53" },
 	{ "net", "mac", "the MAC address, or empty for one from the uuid" },
+	{ "net", "slot", "PCI slot 1 to 30, or empty for automatic" },
+	{ "rng", "type", "random numbers for the guest: virtio-rng or none; "
+	  "empty fields: no [rng]" },
+	{ "rng", "slot", "PCI slot 1 to 30, or empty for automatic" },
 };
+
+#define FORWARD_SEP " "	/* between the values of a repeatable key */
+
+/* A key that may appear many times: one key line per word of the value. */
+static bool spec_repeats(const struct field_spec *sp)
+{
+	return !strcmp(sp->key, "forward");
+}
 
 struct field {
 	char section[PROFILE_DOC_NAME_MAX + 1];
@@ -99,7 +117,10 @@ static void add_section_fields(struct editor *ed, const char *section,
 		memset(f, 0, sizeof(*f));
 		str_copy(f->section, section, sizeof(f->section));
 		f->spec = &field_specs[i];
-		f->orig = profile_doc_get(ed->doc, section, f->spec->key);
+		f->orig = spec_repeats(f->spec) ?
+			profile_doc_get_all(ed->doc, section, f->spec->key,
+					    FORWARD_SEP) :
+			profile_doc_get(ed->doc, section, f->spec->key);
 		if (f->orig)
 			str_copy(f->value, f->orig, sizeof(f->value));
 		for (size_t j = 0; init && init[j]; j += 2)
@@ -142,19 +163,62 @@ static bool section_removed(const struct editor *ed, const char *section)
 	return false;
 }
 
+/* A repeatable key: one key line per space-separated word of v. */
+static int apply_repeated(struct profile_doc *doc, const struct field *f,
+			  const char *v, char *err)
+{
+	char word[EDIT_VALUE_MAX];
+
+	profile_doc_remove(doc, f->section, f->spec->key);
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, FORWARD_SEP);
+		int rc;
+
+		if (len) {
+			snprintf(word, sizeof(word), "%.*s", (int)len, p);
+			rc = profile_doc_add(doc, f->section, f->spec->key,
+					     word, 0, err);
+			if (rc)
+				return rc;
+		}
+		p += len + strspn(p + len, FORWARD_SEP);
+	}
+	return 0;
+}
+
+/* [rng] whose fields were all emptied in the form: no rng at all (an
+ * empty [rng] would still mean one). */
+static void drop_emptied_rng(const struct editor *ed, struct profile_doc *doc,
+			     const char *value_of_cur)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < ed->n; i++) {
+		const struct field *f = &ed->field[i];
+		const char *v = i == ed->cur && value_of_cur ? value_of_cur :
+				f->value;
+
+		if (strcmp(f->section, "rng"))
+			continue;
+		if (v[0])
+			return;
+		changed |= f->orig != NULL;
+	}
+	if (changed)
+		profile_doc_remove_section(doc, "rng");
+}
+
 /*
- * Applies the form to doc: changed values set, emptied ones removed, the
- * keys of removed devices removed. value_of_cur replaces the current
- * field's value when not NULL (the line being typed).
+ * Applies the form to doc: changed values set, emptied ones removed,
+ * removed disks and NICs removed with their sections. value_of_cur
+ * replaces the current field's value when not NULL (the line being typed).
  */
 static int apply(struct editor *ed, struct profile_doc *doc,
 		 const char *value_of_cur, char *err)
 {
 	for (size_t i = 0; i < ed->nremoved; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(field_specs); k++)
-			if (spec_fits(&field_specs[k], ed->removed[i]))
-				profile_doc_remove(doc, ed->removed[i],
-						   field_specs[k].key);
+		if (ed->removed[i][0])
+			profile_doc_remove_section(doc, ed->removed[i]);
 	for (size_t i = 0; i < ed->n; i++) {
 		const struct field *f = &ed->field[i];
 		const char *v = i == ed->cur && value_of_cur ? value_of_cur :
@@ -163,17 +227,20 @@ static int apply(struct editor *ed, struct profile_doc *doc,
 				 PROFILE_DOC_WRAP;
 		int rc;
 
-		if (f->orig && !strcmp(f->orig, v))
+		if (f->orig ? !strcmp(f->orig, v) : !v[0])
 			continue;
-		if (!v[0]) {
-			profile_doc_remove(doc, f->section, f->spec->key);
-			continue;
-		}
-		rc = profile_doc_set(doc, f->section, f->spec->key, v, flags,
-				     err);
+		if (spec_repeats(f->spec))
+			rc = apply_repeated(doc, f, v, err);
+		else if (!v[0])
+			rc = (profile_doc_remove(doc, f->section, f->spec->key),
+			      0);
+		else
+			rc = profile_doc_set(doc, f->section, f->spec->key, v,
+					     flags, err);
 		if (rc)
 			return rc;
 	}
+	drop_emptied_rng(ed, doc, value_of_cur);
 	return 0;
 }
 
@@ -224,6 +291,7 @@ static int load(struct editor *ed, char *err)
 	add_section_fields(ed, "vm", NULL);
 	add_section_fields(ed, "boot", NULL);
 	add_section_fields(ed, "serial", NULL);
+	add_section_fields(ed, "rng", NULL);
 	add_device_fields(ed);
 	ed->cur = MIN(ed->cur, ed->n ? ed->n - 1 : 0);
 	ed->stale = false;
@@ -333,7 +401,7 @@ static void add_device(struct app *a, struct editor *ed, bool disk)
 		}
 	add_section_fields(ed, section, disk ? disk_init : nic_init);
 	if (disk) {
-		snprintf(path, sizeof(path), "%s-%s.img", ed->slot->name,
+		snprintf(path, sizeof(path), "%s-%.40s.img", ed->slot->name,
 			 ed->buf);
 		for (size_t i = first; i < ed->n; i++)
 			if (!strcmp(ed->field[i].spec->key, "path"))

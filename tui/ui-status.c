@@ -75,6 +75,46 @@ static void wrapped(char (*lines)[64], size_t *n, size_t max,
 		line_add(lines, n, max, " %.*s", STATUS_WIDTH - 1, text + off);
 }
 
+/* A started VM's disks: size, host allocation, read/write rates. */
+static void disk_lines(struct slot *s, char (*lines)[64], size_t *n,
+		       size_t max)
+{
+	char size[16], alloc[16], rd[16], wr[16], rdt[16], wrt[16];
+	struct vm_disk_usage u;
+
+	if (!s->disks)
+		line_add(lines, n, max, "no disks");
+	for (unsigned i = 0; i < s->disks; i++) {
+		const struct slot_disk_rates *r = &s->disk_rate[i];
+
+		if (vm_disk_usage(s->vm, i, &u))
+			continue;
+		human((double)u.virtual_size, size, sizeof(size));
+		human((double)u.allocated, alloc, sizeof(alloc));
+		human((double)u.rd_bytes, rdt, sizeof(rdt));
+		human((double)u.wr_bytes, wrt, sizeof(wrt));
+		human(s->running ? r->rd_bytes : 0, rd, sizeof(rd));
+		human(s->running ? r->wr_bytes : 0, wr, sizeof(wr));
+		line_add(lines, n, max, "disk %.12s: %s, host %s",
+			 s->disk_name[i], size, alloc);
+		line_add(lines, n, max, "  rd %6s %6s/s %5.0f op/s", rdt, rd,
+			 s->running ? r->rd_ops : 0.0);
+		line_add(lines, n, max, "  wr %6s %6s/s %5.0f op/s", wrt, wr,
+			 s->running ? r->wr_ops : 0.0);
+	}
+}
+
+/* A VM not started yet: the profile's disks and their images. */
+static void profile_disk_lines(struct slot *s, char (*lines)[64], size_t *n,
+			       size_t max)
+{
+	if (s->cfg && !s->cfg->disks)
+		line_add(lines, n, max, "no disks");
+	for (unsigned i = 0; s->cfg && i < s->cfg->disks; i++)
+		line_add(lines, n, max, "disk %s: %.40s",
+			 s->cfg->disk[i].name, s->cfg->disk[i].path);
+}
+
 #define LINE(...) line_add(lines, &n, max, __VA_ARGS__)
 
 size_t status_lines(struct slot *s, char (*lines)[64], size_t max)
@@ -117,11 +157,10 @@ size_t status_lines(struct slot *s, char (*lines)[64], size_t max)
 	} else if (s->cfg) {
 		LINE("vCPUs %u  not started", s->cfg->cpus);
 	}
-	if (s->cfg && !s->cfg->disks)
-		LINE("no disks");
-	for (unsigned i = 0; s->cfg && i < s->cfg->disks; i++)
-		LINE("disk %s: %.40s", s->cfg->disk[i].name,
-		     s->cfg->disk[i].path);
+	if (s->vm)
+		disk_lines(s, lines, &n, max);
+	else
+		profile_disk_lines(s, lines, &n, max);
 	if (s->cfg_changed)
 		LINE("profile edited: applies at next start");
 	wrapped(lines, &n, max, "error:", s->last_error);

@@ -125,6 +125,12 @@ int slot_start(struct slot *s, char *err)
 	memset(&s->prev_exits, 0, sizeof(s->prev_exits));
 	memset(s->rate, 0, sizeof(s->rate));
 	s->rate_total = 0;
+	s->disks = MIN(s->cfg->disks, VM_DISKS_MAX);
+	for (unsigned i = 0; i < s->disks; i++)
+		str_copy(s->disk_name[i], s->cfg->disk[i].name,
+			 sizeof(s->disk_name[i]));
+	memset(s->prev_disk, 0, sizeof(s->prev_disk));
+	memset(s->disk_rate, 0, sizeof(s->disk_rate));
 	return 0;
 }
 
@@ -149,24 +155,26 @@ static void slot_log_write(struct slot *s, const char *buf, size_t n)
 	}
 }
 
-void slot_drain_console(struct slot *s)
+size_t slot_drain_console(struct slot *s)
 {
 	char buf[16384];
+	size_t n, total = 0;
 	uint64_t v;
-	size_t n;
 
 	if (!s->vm)
-		return;
+		return 0;
 	if (read(vm_console_fd(s->vm), &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
+		return 0;
 	while ((n = vm_console_read(s->vm, 0, buf, sizeof(buf))) > 0) {
 		s->output_seen = true;
 		vterm_pane_feed(s->pane, buf, n);
 		slot_log_write(s, buf, n);
+		total += n;
 	}
 	/* COM2 has no pane yet: keep its buffer from filling. */
-	while (vm_console_read(s->vm, 1, buf, sizeof(buf)) > 0)
-		;
+	while ((n = vm_console_read(s->vm, 1, buf, sizeof(buf))) > 0)
+		total += n;
+	return total;
 }
 
 bool slot_update_state(struct slot *s)
@@ -195,13 +203,38 @@ bool slot_update_state(struct slot *s)
 	return true;
 }
 
-void slot_sample_exits(struct slot *s)
+/* Per-second rate of a counter that went from before to now in dt. */
+static double per_second(uint64_t before, uint64_t now, double dt)
+{
+	return now >= before ? (double)(now - before) / dt : 0.0;
+}
+
+/* Disk i's byte and op rates since the last sample (dt 0: keep them). */
+static void sample_disk(struct slot *s, unsigned i, double dt)
+{
+	struct vm_disk_usage now, *was = &s->prev_disk[i];
+	struct slot_disk_rates *r = &s->disk_rate[i];
+
+	if (vm_disk_usage(s->vm, i, &now))
+		return;
+	if (dt > 0.05) {
+		r->rd_bytes = per_second(was->rd_bytes, now.rd_bytes, dt);
+		r->wr_bytes = per_second(was->wr_bytes, now.wr_bytes, dt);
+		r->rd_ops = per_second(was->rd_ops, now.rd_ops, dt);
+		r->wr_ops = per_second(was->wr_ops, now.wr_ops, dt);
+	}
+	*was = now;
+}
+
+void slot_sample_rates(struct slot *s)
 {
 	struct vm_exit_stats now;
 	double t = slot_now(), dt = t - s->prev_time;
 
 	if (!s->vm || vm_exit_stats(s->vm, -1, &now))
 		return;
+	for (unsigned i = 0; i < s->disks; i++)
+		sample_disk(s, i, dt);
 	if (dt > 0.05) {
 		for (unsigned k = 0; k < VM_EXIT_NR; k++)
 			s->rate[k] = (double)(now.count[k] -

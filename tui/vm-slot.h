@@ -42,6 +42,15 @@ struct slot {
 	struct vm_exit_stats prev_exits;
 	double prev_time;
 	double rate[VM_EXIT_NR], rate_total;
+
+	/* the started VM's disks (the profile may be edited since) */
+	unsigned disks;
+	char disk_name[VM_DISKS_MAX][VM_DEV_NAME_MAX];
+	/* disk rates over the same interval */
+	struct vm_disk_usage prev_disk[VM_DISKS_MAX];
+	struct slot_disk_rates {
+		double rd_bytes, wr_bytes, rd_ops, wr_ops;
+	} disk_rate[VM_DISKS_MAX];
 };
 
 double slot_now(void);
@@ -53,12 +62,13 @@ const char *slot_state_name(enum slot_state st);
  * profile's size. 0, or -errno with a message in err.
  */
 int slot_start(struct slot *s, char *err);
-/* Moves waiting console output into the pane and the serial log. */
-void slot_drain_console(struct slot *s);
+/* Moves waiting console output into the pane and the serial log; returns
+ * the bytes moved. */
+size_t slot_drain_console(struct slot *s);
 /* Reads the state eventfd and new log lines; true when the VM just stopped. */
 bool slot_update_state(struct slot *s);
-/* Samples the exit counters and updates the per-second rates. */
-void slot_sample_exits(struct slot *s);
+/* Samples the exit and disk counters and updates the per-second rates. */
+void slot_sample_rates(struct slot *s);
 /* Resident guest RAM in bytes, or -1 when it cannot be measured. */
 long long slot_resident(struct slot *s);
 /* Releases the VM (it must have stopped) and everything else. */

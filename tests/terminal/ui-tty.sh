@@ -176,6 +176,34 @@ check editor-file-unchanged cmp -s "$dir/alpha.saved" "$store/alpha.ini"
 keys q q
 wait_for " # VM" >/dev/null
 
+# A disk added and removed again: the section goes with its keys, so the
+# file is as it was. A NIC's forwards (repeatable) become one line each.
+keys e
+wait_for "edit $store/alpha.ini" >/dev/null
+keys a data Enter
+check editor-disk-added wait_for "[disk.data] added"
+keys w
+wait_for "saved $store/alpha.ini" >/dev/null
+check editor-disk-saved grep -qx '\[disk.data\]' "$store/alpha.ini"
+keys x
+check editor-disk-removed wait_for "[disk.data] removed"
+keys w
+wait_for "saved $store/alpha.ini" >/dev/null
+check editor-disk-section-gone cmp -s "$dir/alpha.saved" "$store/alpha.ini"
+keys A eth0 Enter
+wait_for "[net.eth0] added" >/dev/null
+keys j j j Enter C-u "tcp:127.0.0.1:2222-:22 udp::5353-:53" Enter w
+check editor-forwards-saved wait_for "saved $store/alpha.ini"
+if [ "$(grep -c '^forward = ' "$store/alpha.ini")" -eq 2 ] &&
+	grep -qx 'forward = udp::5353-:53' "$store/alpha.ini"; then
+	echo "PASS: ui-editor-forward-lines"
+else
+	echo "FAIL: ui-editor-forward-lines:"
+	sed 's/^/    /' "$store/alpha.ini"
+fi
+keys q
+wait_for " # VM" >/dev/null
+
 # Delete charlie after force-stopping it: the file moves to .trash.
 keys j j K y
 wait_for "charlie      stopped" >/dev/null
@@ -198,25 +226,69 @@ check quit-asks wait_for "running: p power off"
 keys p
 check quit-exits wait_for "exited=0"
 
-# First start: no store yet, so hyve makes the demo profile (autostart),
-# whose guest answers help, cpus, mem and poweroff in the pane.
+# First start: no store yet, so hyve makes the demo profile (autostart,
+# a 16M disk), whose guest answers help, cpus, mem, disk, write, read and
+# poweroff in the pane; a block written survives a power-off and a start.
 # (a server of its own: a new session on the old socket can race with the
 # old server exiting after its last session)
 tmux -S "$sock" kill-server
 sock=$dir/tmux2.sock
+demo_store=$dir/config/hyve/profiles
 tmux -S "$sock" new-session -d -x 120 -y 40 -s t \
 	"bash --norc -c 'XDG_CONFIG_HOME=$dir/config HYVE_PROFILES= $HYVE; echo \"exited=\$?\"; sleep 600'"
 check demo-first-start wait_for "first start: made the demo profile"
-check demo-profile test -f "$dir/config/hyve/profiles/demo.ini"
+check demo-profile test -f "$demo_store/demo.ini"
 check demo-autostart wait_for "demo>"
+check demo-status-disk wait_for "disk data: 16M, host"
 keys Enter
 keys cpus Enter
 check demo-cpus wait_for "2 CPU(s), local APIC IDs: 0 1"
 keys mem Enter
 check demo-mem wait_for "KiB of RAM (63 MiB)"
 keys help Enter
-check demo-help wait_for "poweroff  power off through ACPI"
+check demo-help wait_for "poweroff       power off through ACPI"
+keys disk Enter
+check demo-disk wait_for "disk: 16777216 bytes (16 MiB), 32768 blocks of 512"
+
+# The status panel (in the list view) shows the written-bytes total
+# ("  wr 512B ..."): it rises when the guest writes.
+written() { screen | grep -oE '^  wr +[0-9.]+[BKMGT]' | awk '{print $2}'; }
+keys C-] d
+wait_for "  wr " >/dev/null
+wr_before=$(written)
+keys Enter
+keys "write 7 kept across power off" Enter
+check demo-write wait_for "wrote 21 bytes to block 7"
+keys C-] d
+wr_rose() {
+	for _ in $(seq 50); do
+		[ -n "$(written)" ] && [ "$(written)" != "$wr_before" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+if [ -n "$wr_before" ] && wr_rose; then
+	echo "PASS: ui-demo-written-rises ($wr_before -> $(written))"
+else
+	echo "FAIL: ui-demo-written-rises: before '$wr_before', now '$(written)'"
+fi
+keys Enter
+check demo-image grep -q "kept across power off" "$demo_store/demo.img"
 keys poweroff Enter
 check demo-poweroff wait_for " demo - stopped"
+
+# Start it again (s), attach, read block 7 back.
+keys C-] d
+wait_for " # VM" >/dev/null
+keys s
+wait_for " demo - running" >/dev/null
+wait_for "demo        running" >/dev/null
+keys Enter
+sleep 0.5
+keys Enter "read 7" Enter
+check demo-read-back wait_for "text: kept across power off"
+keys poweroff Enter
+wait_for " demo - stopped" >/dev/null
 keys C-] d q
 check demo-quit wait_for "exited=0"

@@ -1,4 +1,4 @@
-/* test-profile-doc.c - saving profiles in place: one changed line per changed key, comments, CRLF, continuations, refusal of external changes, uuid once, no temp files left. */
+/* test-profile-doc.c - saving profiles in place: one changed line per changed key, comments, CRLF, continuations, refusal of external changes, uuid once, no temp files left, removing sections. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -644,6 +644,127 @@ static void test_modes_and_new_files(void)
 	      "the link was replaced");
 }
 
+/* doc's text now is exactly want. */
+static void expect_text(struct profile_doc *doc, const char *want)
+{
+	char *text = profile_doc_text(doc, NULL);
+
+	CHECK(text && !strcmp(text, want), "text is\n%s\nwant\n%s", S(text),
+	      want);
+	free(text);
+}
+
+static void test_remove_section(void)
+{
+	static const char before[] =
+		"; top of file\n"
+		"[vm]\n"
+		"cpus = 2\n"
+		"\n"
+		"; the data disk\n"
+		"[disk.data]\n"
+		"path = data.img ; inline\n"
+		"cmdline = a\n"
+		"  b\n"
+		"; an old setting\n"
+		";size = 1G\n"
+		"\n"
+		"; the root disk\n"
+		"[disk.root]\n"
+		"path = root.img\n"
+		"\n"
+		"[net.eth0]\n"
+		"mode = user\n";
+	struct profile_doc *doc = load("remove.ini", before);
+	char *value;
+
+	if (!doc)
+		return;
+	/* header, keys, continuation, its comments and blank go; the next
+	 * header's comment stays */
+	CHECK_EQ(profile_doc_remove_section(doc, "disk.data"), 1);
+	expect_text(doc, "; top of file\n[vm]\ncpus = 2\n\n; the root disk\n"
+		    "[disk.root]\npath = root.img\n\n[net.eth0]\n"
+		    "mode = user\n");
+	/* the last section: no blank line is left at the end */
+	CHECK_EQ(profile_doc_remove_section(doc, "net.eth0"), 1);
+	expect_text(doc, "; top of file\n[vm]\ncpus = 2\n\n; the root disk\n"
+		    "[disk.root]\npath = root.img\n");
+	/* an absent section: nothing changes */
+	CHECK_EQ(profile_doc_remove_section(doc, "disk.none"), 0);
+	CHECK_EQ(profile_doc_remove_section(doc, "disk"), 0);
+	CHECK(!profile_doc_has_section(doc, "disk.data"), "disk.data is left");
+	/* the document still edits: a key of the remaining sections */
+	value = profile_doc_get(doc, "disk.root", "path");
+	CHECK(value && !strcmp(value, "root.img"), "root path %s", S(value));
+	free(value);
+	CHECK_EQ(profile_doc_remove_section(doc, "disk.root"), 1);
+	expect_text(doc, "; top of file\n[vm]\ncpus = 2\n");
+	save_ok(doc);
+	value = slurp(scratch_path("remove.ini"), NULL);
+	/* (the first save adds a uuid) */
+	CHECK(value && !strncmp(value, "; top of file\n[vm]\ncpus = 2\n", 28) &&
+	      !strchr(value + 28, '['), "saved %s", S(value));
+	free(value);
+	profile_doc_free(doc);
+}
+
+static void test_remove_repeated_and_first_section(void)
+{
+	struct profile_doc *doc = load("repeat.ini",
+		"; lines before any section stay\n"
+		"\n"
+		"[rng]\n"
+		"slot = 3\n"
+		"[vm]\n"
+		"cpus = 1\n"
+		"\n"
+		"[rng]\r\n"
+		"enabled = yes\n");
+
+	if (!doc)
+		return;
+	CHECK_EQ(profile_doc_remove_section(doc, "rng"), 2);
+	expect_text(doc, "; lines before any section stay\n\n[vm]\ncpus = 1\n");
+	CHECK_EQ(profile_doc_count(doc, "rng", "slot"), 0);
+	CHECK_EQ(profile_doc_count(doc, "vm", "cpus"), 1);
+	profile_doc_free(doc);
+}
+
+static void test_repeatable_keys(void)
+{
+	struct profile_doc *doc = load("fwd.ini",
+		"[net.eth0]\n"
+		"mode = user\n"
+		"forward = tcp::2222-:22   ; ssh\n"
+		"mac = auto\n"
+		"forward = udp::5353-:53\n"
+		"\n"
+		"[rng]\n");
+	char err[VM_ERR_MAX] = "", *all;
+
+	if (!doc)
+		return;
+	all = profile_doc_get_all(doc, "net.eth0", "forward", " ");
+	CHECK(all && !strcmp(all, "tcp::2222-:22 udp::5353-:53"), "all: %s",
+	      S(all));
+	free(all);
+	CHECK(!profile_doc_get_all(doc, "net.eth0", "tap", " "), "tap found");
+	/* a third one goes after the section's last key, before the blank */
+	CHECK(profile_doc_add(doc, "net.eth0", "forward", "tcp::8080-:80", 0,
+			      err) == 0, "%s", err);
+	CHECK_EQ(profile_doc_count(doc, "net.eth0", "forward"), 3);
+	expect_text(doc, "[net.eth0]\nmode = user\n"
+		    "forward = tcp::2222-:22   ; ssh\nmac = auto\n"
+		    "forward = udp::5353-:53\nforward = tcp::8080-:80\n\n"
+		    "[rng]\n");
+	/* same checks as set */
+	CHECK(profile_doc_add(doc, "net.eth0", "forward", "a\nb", 0, err) ==
+	      -EINVAL, "a line break was taken");
+	CHECK_EQ(profile_doc_count(doc, "net.eth0", "forward"), 3);
+	profile_doc_free(doc);
+}
+
 int main(void)
 {
 	scratch_open("doc");
@@ -660,6 +781,9 @@ int main(void)
 	RUN_TEST(test_failed_write_leaves_original_and_no_temp);
 	RUN_TEST(test_uuid_written_once);
 	RUN_TEST(test_modes_and_new_files);
+	RUN_TEST(test_remove_section);
+	RUN_TEST(test_remove_repeated_and_first_section);
+	RUN_TEST(test_repeatable_keys);
 	scratch_close();
 	CHECK_EXIT();
 }

@@ -247,6 +247,28 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void ioapic_route_isa(const struct madt_info *m, unsigned irq,
 		      unsigned vector, uint32_t apic_id, bool sci);
 
+/* ---- PCI configuration space on bus 0, conf1 ports (pci.c) ---- */
+uint32_t pci_read32(unsigned devfn, unsigned reg);
+uint8_t pci_read8(unsigned devfn, unsigned reg);
+void pci_write16(unsigned devfn, unsigned reg, uint16_t v);
+/* devfn of the first function with these IDs, or -1. */
+int pci_find(uint16_t vendor, uint16_t device);
+/* The capability after offset at (0: the first), or 0 at the end. */
+unsigned pci_cap_next(unsigned devfn, unsigned at);
+/* The address a memory BAR holds (64-bit BARs whole); 0 for I/O BARs. */
+uint64_t pci_bar_mem(unsigned devfn, unsigned bar);
+
+/* ---- virtio-blk over modern virtio-pci, polled (virtio-blk.c) ---- */
+/* Finds and sets up the first disk; NULL, or why it cannot. */
+const char *vblk_init(void);
+uint64_t vblk_sectors(void);		/* capacity in 512-byte units */
+uint32_t vblk_block_size(void);		/* logical block size in bytes */
+bool vblk_readonly(void);
+/* len bytes at 512-byte sector; NULL, or why it failed. */
+const char *vblk_read(uint64_t sector, void *buf, uint32_t len);
+/* Writes and then flushes (when the device offers flushes). */
+const char *vblk_write(uint64_t sector, const void *buf, uint32_t len);
+
 /* ---- Interactive lines on COM1 (line-input.c) ---- */
 /*
  * Routes COM1 receive and the ACPI power button (SCI) interrupts; power
