@@ -9,7 +9,7 @@ GUEST_NAMES := hello echo smp reboot-count crash internal demo flood
 # Extra sources (without suffix, under $(GUEST_DIR)) of one guest.
 GUEST_EXTRA_smp := smp-trampoline
 GUEST_LIB := head serial fmt acpi apic trap-entry trap platform bootparams \
-	line-input pci virtio-blk
+	line-input pci virtio-blk paging
 
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
 	-Wno-unused-parameter -O2 -g -ffreestanding -fno-pic -fno-pie \

@@ -257,6 +257,9 @@ int pci_find(uint16_t vendor, uint16_t device);
 unsigned pci_cap_next(unsigned devfn, unsigned at);
 /* The address a memory BAR holds (64-bit BARs whole); 0 for I/O BARs. */
 uint64_t pci_bar_mem(unsigned devfn, unsigned bar);
+/* Identity maps the GiB around addr (uncached) when the entry page tables
+ * do not reach it; 0, or -1 when out of spare tables. */
+int map_identity_gib(uint64_t addr);
 
 /* ---- virtio-blk over modern virtio-pci, polled (virtio-blk.c) ---- */
 /* Finds and sets up the first disk; NULL, or why it cannot. */

@@ -119,8 +119,8 @@ static const char *find_regions(unsigned devfn, uint32_t *notify_mult)
 		if (!base)
 			return "a virtio region is in an unassigned BAR";
 		base += pci_read32(devfn, at + 8);
-		if (base >= 1ull << 32)
-			return "a virtio BAR is above 4 GiB (not mapped)";
+		if (base >= 1ull << 32 && map_identity_gib(base))
+			return "a virtio BAR is out of reach (no page tables)";
 		*slot[type] = base;
 		if (type == CAP_NOTIFY)
 			*notify_mult = pci_read32(devfn, at + 16);
