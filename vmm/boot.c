@@ -17,27 +17,6 @@
 #define PTE_RW	0x002ULL
 #define PTE_PS	0x080ULL
 
-/* Reads exactly len bytes at off, or says why not. */
-static int read_full(int fd, void *buf, size_t len, off_t off)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 static int open_file(const char *path, const char *what, int *fd,
 		     uint64_t *size, char *err)
 {
@@ -101,7 +80,7 @@ static int boot_initrd(struct vm *vm, const struct bzimage_info *bz,
 			       (unsigned long long)top);
 	}
 	addr = ALIGN_DOWN(top - size, 4096);
-	rc = read_full(fd, vm_gpa(vm, addr, size), size, 0);
+	rc = pread_full(fd, vm_gpa(vm, addr, size), size, 0);
 	close(fd);
 	if (rc)
 		return err_set(err, VM_ERR_MAX, rc, "initrd %s: read: %s",
@@ -188,7 +167,7 @@ static int boot_kernel(struct vm *vm, int fd, const uint8_t *head,
 			       "kernel %s needs %u MiB from 1 MiB up; give the "
 			       "VM more memory", vm->cfg.kernel,
 			       bz->init_size >> 20);
-	rc = read_full(fd, vm_gpa(vm, LAYOUT_HIGH_MEM, bz->kernel_size),
+	rc = pread_full(fd, vm_gpa(vm, LAYOUT_HIGH_MEM, bz->kernel_size),
 		       bz->kernel_size, bz->setup_size);
 	if (rc)
 		return err_set(err, VM_ERR_MAX, rc, "kernel %s: read: %s",
@@ -214,7 +193,7 @@ int boot_load(struct vm *vm, uint64_t *entry, char *err)
 	rc = open_file(vm->cfg.kernel, "kernel", &fd, &size, err);
 	if (rc)
 		return rc;
-	rc = size < sizeof(head) ? -ENOEXEC : read_full(fd, head,
+	rc = size < sizeof(head) ? -ENOEXEC : pread_full(fd, head,
 							sizeof(head), 0);
 	if (rc == 0)
 		rc = bzimage_parse(head, sizeof(head), size, &bz, why,

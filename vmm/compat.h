@@ -37,6 +37,12 @@ int err_set(char *err, size_t size, int rc, const char *fmt, ...)
 #include <pthread.h>
 int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+#include <sys/types.h>
+/* Exactly len bytes at off, through EINTR and short transfers: 0 or
+ * -errno (-EIO at an early end of file). */
+int pread_full(int fd, void *buf, size_t len, off_t off);
+int pwrite_full(int fd, const void *buf, size_t len, off_t off);
+
 /* Little-endian loads and stores on byte buffers (any alignment). */
 static inline uint16_t get_le16(const void *p)
 {

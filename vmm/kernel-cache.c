@@ -69,42 +69,6 @@ bool kernel_cache_dir(char *out, size_t len)
 	return n > 0 && (size_t)n < len;
 }
 
-static int pread_all(int fd, void *buf, size_t len, off_t off)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /* Checks a header read from a file of file_size bytes against RAM. */
 static bool kc_valid(const struct kc_header *h, const struct stat *st,
 		     uint64_t file_size, const struct guest_memory *mem)
@@ -143,13 +107,13 @@ int kernel_cache_load(const char *dir, const struct stat *st,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -ENOENT;
-	if (fstat(fd, &cst) || pread_all(fd, &h, sizeof(h), 0) ||
+	if (fstat(fd, &cst) || pread_full(fd, &h, sizeof(h), 0) ||
 	    !kc_valid(&h, st, (uint64_t)cst.st_size, mem))
 		goto out;
 	for (unsigned i = 0; i < h.segments; i++) {
 		const struct kc_segment *s = &h.seg[i];
 
-		if (pread_all(fd, memory_gpa(mem, s->paddr, s->filesz),
+		if (pread_full(fd, memory_gpa(mem, s->paddr, s->filesz),
 			      s->filesz, (off_t)s->offset))
 			goto out;
 		if (s->memsz > s->filesz)
@@ -248,12 +212,12 @@ int kernel_cache_store(const char *dir, const struct stat *st,
 
 		h.seg[i] = (struct kc_segment){ s->paddr, s->filesz, s->memsz,
 						off };
-		rc = src ? pwrite_all(fd, src, s->filesz, (off_t)off) : -EINVAL;
+		rc = src ? pwrite_full(fd, src, s->filesz, (off_t)off) : -EINVAL;
 		off = ALIGN_UP(off + s->filesz, KC_ALIGN);
 	}
 	/* the header last, the data durable before the name appears */
 	if (!rc)
-		rc = pwrite_all(fd, &h, sizeof(h), 0);
+		rc = pwrite_full(fd, &h, sizeof(h), 0);
 	if (!rc && fdatasync(fd))
 		rc = -errno;
 	close(fd);

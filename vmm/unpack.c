@@ -106,25 +106,6 @@ static ssize_t unpack_block(void *ctx, const uint8_t *in, size_t len,
 	return n;
 }
 
-/* Reads exactly len bytes at off. */
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 int unpack_kernel(const struct guest_memory *mem, int fd,
 		  const uint8_t *head, const struct bzimage_info *bz,
 		  struct unpacked_kernel *out, char *why, size_t whylen)
