@@ -104,6 +104,7 @@ sandbox: $(HYVE)
 install: $(HYVE) $(GUEST_OUT)/demo.bzImage
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(HYVE) $(DESTDIR)$(BINDIR)/hyve
+	install -m 755 share/hyve-debian-guest $(DESTDIR)$(BINDIR)/hyve-debian-guest
 	install -d $(DESTDIR)$(PREFIX)/share/hyve
 	install -m 644 $(GUEST_OUT)/demo.bzImage $(DESTDIR)$(PREFIX)/share/hyve/
 	install -m 644 share/man/*.1 $(DESTDIR)$(MANDIR)/man1/
@@ -111,7 +112,7 @@ install: $(HYVE) $(GUEST_OUT)/demo.bzImage
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/hyve/demo.bzImage
-	rm -f $(DESTDIR)$(BINDIR)/hyve $(DESTDIR)$(MANDIR)/man1/hyve.1 $(DESTDIR)$(MANDIR)/man5/hyve-profile.5
+	rm -f $(DESTDIR)$(BINDIR)/hyve $(DESTDIR)$(BINDIR)/hyve-debian-guest $(DESTDIR)$(MANDIR)/man1/hyve.1 $(DESTDIR)$(MANDIR)/man5/hyve-profile.5
 
 clean:
 	rm -rf build build-asan hyve
