@@ -16,6 +16,7 @@
 #define PCI_MSIX_VEC_MASKED	0x1
 
 /* How vectors reach the CPUs (a VM: an MSI route plus an irqfd). */
+/* Both run with the MSI-X lock held: they must not call back into it. */
 struct pci_msix_ops {
 	/* Points vector vec at the message (addr, data); 0 or -errno. */
 	int (*route)(void *ctx, unsigned vec, uint64_t addr, uint32_t data);

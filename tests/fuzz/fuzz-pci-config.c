@@ -56,7 +56,8 @@ fdev_fire(void *ctx, unsigned vec)
 	struct fdev *f = ctx;
 
 	FUZZ_ASSERT(vec < 4);
-	FUZZ_ASSERT(pci_msix_enabled(&f->msix));
+	/* ops run with the MSI-X lock held: read the field, do not call in */
+	FUZZ_ASSERT(f->msix.enabled);
 	f->fired++;
 }
 
