@@ -8,7 +8,6 @@
 #include "vmm/acpi.h"
 #include "vmm/bzimage.h"
 #include "vmm/compat.h"
-#include "vmm/kernel-cache.h"
 #include "vmm/layout.h"
 #include "vmm/unpack.h"
 #include "vmm/vm-internal.h"
@@ -111,33 +110,6 @@ static int boot_acpi(struct vm *vm, uint8_t *bp, char *err)
 }
 
 /*
- * An LZ4 kernel, unpacked: from the kernel cache when this bzImage was
- * unpacked before, else unpacked now (and then cached). Returns as
- * unpack_kernel() does.
- */
-static int boot_unpacked(struct vm *vm, int fd, const uint8_t *head,
-			 const struct bzimage_info *bz,
-			 struct unpacked_kernel *uk, char *why)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-	bool cache = kernel_cache_dir(dir, sizeof(dir)) && fstat(fd, &st) == 0;
-	int rc;
-
-	if (cache && kernel_cache_load(dir, &st, &vm->mem, uk) == 0)
-		return 0;
-	rc = unpack_kernel(&vm->mem, fd, head, bz, uk, why, VM_ERR_MAX);
-	if (rc == 0 && cache) {
-		int e = kernel_cache_store(dir, &st, &vm->mem, uk);
-
-		if (e)
-			vm_log(vm, "kernel cache %s: %s (the next boot "
-			       "unpacks the kernel again)", dir, strerror(-e));
-	}
-	return rc;
-}
-
-/*
  * Puts the kernel of the bzImage open on fd into guest RAM. An LZ4 kernel
  * is unpacked here, which is much faster than its own decompressor in the
  * guest (it runs at its link address then: no KASLR). Any other kernel
@@ -152,7 +124,8 @@ static int boot_kernel(struct vm *vm, int fd, const uint8_t *head,
 	int rc;
 
 	if (vm->cfg.boot_unpack) {
-		rc = boot_unpacked(vm, fd, head, bz, &uk, why);
+		rc = unpack_kernel(&vm->mem, fd, head, bz, &uk, why,
+				   sizeof(why));
 		if (rc == 0) {
 			*entry = uk.entry;
 			*kernel_end = uk.end;

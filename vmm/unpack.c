@@ -11,6 +11,8 @@
 #include "vmm/lz4.h"
 #include "vmm/unpack.h"
 
+#define UNPACK_MAX_SEGMENTS 16
+
 struct unpack {
 	const struct guest_memory *mem;
 	uint8_t *block;			/* scratch for one unpacked block */
@@ -151,10 +153,5 @@ int unpack_kernel(const struct guest_memory *mem, int fd,
 	}
 	out->entry = u.entry;
 	out->end = u.end;
-	out->segments = u.segments;
-	for (unsigned i = 0; i < u.segments; i++)
-		out->seg[i] = (struct unpacked_segment){
-			u.seg[i].p_paddr, u.seg[i].p_filesz, u.seg[i].p_memsz
-		};
 	return 0;
 }

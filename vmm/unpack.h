@@ -10,18 +10,9 @@
 #define BZ_PAYLOAD_OFFSET	0x248	/* protocol 2.08+ */
 #define BZ_PAYLOAD_LENGTH	0x24c
 
-#define UNPACK_MAX_SEGMENTS 16
-
-/* Where an unpacked kernel lies in guest RAM. */
-struct unpacked_segment {
-	uint64_t paddr, filesz, memsz;	/* bytes past filesz are zero */
-};
-
 struct unpacked_kernel {
 	uint64_t entry;		/* physical address of startup_64 */
 	uint64_t end;		/* first byte above the loaded kernel */
-	unsigned segments;
-	struct unpacked_segment seg[UNPACK_MAX_SEGMENTS];
 };
 
 /*

@@ -41,9 +41,6 @@ EOF
 }
 
 # hyve_start NAME PROFILE...: hyve run in the background, from /.
-# The kernel cache of this run: the first boot of the kernel fills it.
-export HYVE_KERNEL_CACHE=$WORK/kernel-cache
-
 hyve_start() {
 	local name=$1
 	shift
@@ -95,17 +92,8 @@ if boot_to_shell one boot-init; then
 	ask one boot-unpacked 'echo TEXT=$(grep -w _text /proc/kallsyms)' \
 		"TEXT=ffffffff81000000 T _text"
 	ends one boot-poweroff 'poweroff -f' 0
-	n=$(ls "$HYVE_KERNEL_CACHE" 2>/dev/null | grep -c '\.kernel$')
-	cached_inode=$(ls -i "$HYVE_KERNEL_CACHE"/*.kernel 2>/dev/null |
-		awk '{ print $1 }')
-	if [ "$n" = 1 ]; then
-		pass boot-kernel-cached
-	else
-		fail boot-kernel-cached "$n unpacked kernels in $HYVE_KERNEL_CACHE, not 1"
-	fi
 else
-	lost boot-nproc-1 boot-cmdline boot-console boot-unpacked \
-		boot-poweroff boot-kernel-cached
+	lost boot-nproc-1 boot-cmdline boot-console boot-poweroff
 fi
 
 # 2 vCPUs: nproc, reboot with on_reboot = exit -> 4; the kernel boots
@@ -129,18 +117,9 @@ profile four 4 exit "console=ttyS0 panic=-1 quiet"
 hyve_start four "$WORK/profiles/four.ini"
 if boot_to_shell four ""; then
 	ask four boot-nproc-4 'echo NPROC=$(nproc)' "NPROC=4"
-	# booted from the kernel cache: the unpacked kernel, and the cache
-	# entry was read, not written again (that would be a new inode)
-	ask four boot-from-cache 'echo TEXT=$(grep -w _text /proc/kallsyms)' \
-		"TEXT=ffffffff81000000 T _text"
-	inode=$(ls -i "$HYVE_KERNEL_CACHE"/*.kernel 2>/dev/null |
-		awk '{ print $1 }')
-	[ -n "$inode" ] && [ "$inode" = "${cached_inode:-}" ] ||
-		fail boot-from-cache "the cache entry was rewritten" \
-			"(inode ${cached_inode:-none} -> ${inode:-none}): a miss"
 	ends four boot-poweroff-4 'poweroff -f' 0
 else
-	lost boot-nproc-4 boot-from-cache boot-poweroff-4
+	lost boot-nproc-4 boot-poweroff-4
 fi
 
 # A missing kernel: exit 1 and a message on stderr naming the file.
