@@ -1,5 +1,6 @@
 /* unpack.c - unpacks an LZ4 bzImage's vmlinux inside hyve and loads its segments where they run, skipping the in-guest decompressor. */
 #include <elf.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,10 +14,15 @@
 
 #define UNPACK_MAX_SEGMENTS 16
 
+#define UNPACK_MAX_BLOCKS 128	/* 1 GiB of vmlinux */
+
 struct unpack {
 	const struct guest_memory *mem;
-	uint8_t *block;			/* scratch for one unpacked block */
-	uint64_t block_gpa;		/* ... and its guest address */
+	uint8_t *block, *block2;	/* scratch for two unpacked blocks */
+	uint64_t block_gpa;		/* ... and the guest address of both */
+	unsigned blocks;		/* the frame's blocks, in order */
+	const uint8_t *block_in[UNPACK_MAX_BLOCKS];
+	size_t block_len[UNPACK_MAX_BLOCKS];
 	uint64_t out_size;		/* bytes of the whole vmlinux */
 	unsigned segments;
 	Elf64_Phdr seg[UNPACK_MAX_SEGMENTS];
@@ -80,17 +86,10 @@ static int unpack_elf(struct unpack *u, const uint8_t *img, size_t len)
 	return 0;
 }
 
-/* lz4_emit_fn: unpacks one block to scratch, copies it to its segments. */
-static ssize_t unpack_block(void *ctx, const uint8_t *in, size_t len,
-			    uint64_t pos)
+/* Copies n unpacked bytes at stream position pos to their segments. */
+static int unpack_place(const struct unpack *u, const uint8_t *buf, size_t n,
+			uint64_t pos)
 {
-	struct unpack *u = ctx;
-	ssize_t n = lz4_block_decode(in, len, u->block, LZ4_LEGACY_BLOCK_MAX);
-
-	if (n <= 0)
-		return -1;
-	if (pos == 0 && unpack_elf(u, u->block, (size_t)n))
-		return -1;
 	for (unsigned i = 0; i < u->segments; i++) {
 		const Elf64_Phdr *ph = &u->seg[i];
 		uint64_t lo = MAX(pos, ph->p_offset);
@@ -103,9 +102,87 @@ static ssize_t unpack_block(void *ctx, const uint8_t *in, size_t len,
 				 hi - lo);
 		if (!dst)
 			return -1;
-		memcpy(dst, u->block + (lo - pos), hi - lo);
+		memcpy(dst, buf + (lo - pos), hi - lo);
 	}
-	return n;
+	return 0;
+}
+
+/* Every block of a legacy frame but the last unpacks to a full block. */
+static uint64_t unpack_block_size(const struct unpack *u, uint64_t pos)
+{
+	return MIN((uint64_t)LZ4_LEGACY_BLOCK_MAX, u->out_size - pos);
+}
+
+/* lz4_emit_fn: notes where a block is, for the decoders below. */
+static ssize_t unpack_note_block(void *ctx, const uint8_t *in, size_t len,
+				 uint64_t pos)
+{
+	struct unpack *u = ctx;
+
+	if (u->blocks == UNPACK_MAX_BLOCKS)
+		return -1;
+	u->block_in[u->blocks] = in;
+	u->block_len[u->blocks++] = len;
+	return (ssize_t)unpack_block_size(u, pos);
+}
+
+/* Unpacks block i into buf and places it; 0 or -1. */
+static int unpack_one(const struct unpack *u, unsigned i, uint8_t *buf)
+{
+	uint64_t pos = (uint64_t)i * LZ4_LEGACY_BLOCK_MAX;
+	ssize_t n = lz4_block_decode(u->block_in[i], u->block_len[i], buf,
+				     LZ4_LEGACY_BLOCK_MAX);
+
+	if (n <= 0 || (uint64_t)n != unpack_block_size(u, pos))
+		return -1;
+	return unpack_place(u, buf, (size_t)n, pos);
+}
+
+struct unpack_worker {
+	const struct unpack *u;
+	uint8_t *buf;
+	unsigned first;		/* it takes blocks first, first + 2, ... */
+	int rc;
+};
+
+static void *unpack_worker(void *arg)
+{
+	struct unpack_worker *w = arg;
+
+	for (unsigned i = w->first; i < w->u->blocks && !w->rc; i += 2)
+		w->rc = unpack_one(w->u, i, w->buf);
+	return NULL;
+}
+
+/*
+ * Unpacks all blocks: block 0 first (its ELF header says where everything
+ * goes), then the rest on two threads, odd and even, each with its own
+ * scratch block; blocks of a legacy frame are independent.
+ */
+static int unpack_blocks(struct unpack *u)
+{
+	struct unpack_worker odd = { u, u->block2, 1, 0 };
+	struct unpack_worker even = { u, u->block, 2, 0 };
+	ssize_t n;
+	pthread_t t;
+	bool threaded;
+
+	n = lz4_block_decode(u->block_in[0], u->block_len[0], u->block,
+			     LZ4_LEGACY_BLOCK_MAX);
+	if (n <= 0 || (uint64_t)n != unpack_block_size(u, 0) ||
+	    unpack_elf(u, u->block, (size_t)n) ||
+	    unpack_place(u, u->block, (size_t)n, 0))
+		return -1;
+	threaded = u->blocks > 2 && thread_start(&t, unpack_worker, &odd) == 0;
+	if (threaded) {
+		unpack_worker(&even);
+		pthread_join(t, NULL);
+		return odd.rc || even.rc ? -1 : 0;
+	}
+	for (unsigned i = 1; i < u->blocks; i++)	/* all on this thread */
+		if (unpack_one(u, i, u->block))
+			return -1;
+	return 0;
 }
 
 int unpack_kernel(const struct guest_memory *mem, int fd,
@@ -122,12 +199,13 @@ int unpack_kernel(const struct guest_memory *mem, int fd,
 	if (len < 8 || off > bz->kernel_size || len > bz->kernel_size - off)
 		return unpack_fail(&u, "no payload in the setup header"),
 		       -ENOENT;
-	if (scratch_end < len + LZ4_LEGACY_BLOCK_MAX + (64ULL << 20))
+	if (scratch_end < len + 2 * LZ4_LEGACY_BLOCK_MAX + (64ULL << 20))
 		return unpack_fail(&u, "too little memory to unpack in");
 	comp_gpa = ALIGN_DOWN(scratch_end - len, 4096);
-	u.block_gpa = ALIGN_DOWN(comp_gpa - LZ4_LEGACY_BLOCK_MAX, 4096);
+	u.block_gpa = ALIGN_DOWN(comp_gpa - 2 * LZ4_LEGACY_BLOCK_MAX, 4096);
 	comp = memory_gpa(mem, comp_gpa, len);
-	u.block = memory_gpa(mem, u.block_gpa, LZ4_LEGACY_BLOCK_MAX);
+	u.block = memory_gpa(mem, u.block_gpa, 2 * LZ4_LEGACY_BLOCK_MAX);
+	u.block2 = u.block ? u.block + LZ4_LEGACY_BLOCK_MAX : NULL;
 	if (!comp || !u.block)
 		return unpack_fail(&u, "no room to unpack in");
 	if (pread_full(fd, comp, len, (off_t)bz->setup_size + off) ||
@@ -137,9 +215,12 @@ int unpack_kernel(const struct guest_memory *mem, int fd,
 	}
 	/* Linux appends the unpacked size to the compressed stream. */
 	u.out_size = get_le32(comp + len - 4);
-	got = lz4_legacy_walk(comp, len - 4, u.out_size, unpack_block, &u);
+	got = lz4_legacy_walk(comp, len - 4, u.out_size, unpack_note_block, &u);
+	if (got < 0 || (uint64_t)got != u.out_size || u.blocks == 0 ||
+	    unpack_blocks(&u))
+		got = -1;
 	memory_zero(mem, u.block_gpa, scratch_end - u.block_gpa);
-	if (got < 0 || (uint64_t)got != u.out_size) {
+	if (got < 0) {
 		if (!why[0])
 			unpack_fail(&u, "LZ4 payload is corrupt");
 		return -ENOTSUP;
