@@ -232,7 +232,7 @@ void guest_main(void)
 	kprintf("\nhyve demo guest: type help and Enter\n");
 	for (;;) {
 		kprintf("demo> ");
-		if (line_read(line, sizeof(line)))
+		if (line_read(line, sizeof(line), 0))
 			run_command(line);
 	}
 }

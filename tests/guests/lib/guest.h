@@ -273,14 +273,21 @@ const char *vblk_read(uint64_t sector, void *buf, uint32_t len);
 const char *vblk_write(uint64_t sector, const void *buf, uint32_t len);
 
 /* ---- Interactive lines on COM1 (line-input.c) ---- */
+#define LINE_VEC_COM1	0x24	/* the vectors line_input_init routes */
+#define LINE_VEC_SCI	0x29
 /*
  * Routes COM1 receive and the ACPI power button (SCI) interrupts; power
  * is called from line_read when the button was pressed.
  */
 void line_input_init(const struct madt_info *madt, void (*power)(void));
 /* Reads one line with echo and backspace, halting while idle; returns
- * its length (the line is NUL-terminated, at most max - 1 bytes). */
-size_t line_read(char *line, size_t max);
+ * its length (the line is NUL-terminated, at most max - 1 bytes). With
+ * LINE_CARET, control bytes are kept in caret notation (0x1d is ^]);
+ * without, they are dropped. */
+#define LINE_CARET	1u
+size_t line_read(char *line, size_t max, unsigned flags);
+/* COM1 receive interrupts taken so far. */
+unsigned line_rx_irqs(void);
 
 /* Every guest defines this; head.S calls it on the boot CPU. */
 void guest_main(void);
