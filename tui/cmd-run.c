@@ -456,20 +456,19 @@ static int run_loop(struct run *r, int sigfd)
 
 /*
  * The profile an argument names: a file, or else (a plain NAME) NAME.ini
- * in the profile store. path gets the file to load.
+ * in the profile store. path (PATH_MAX bytes) gets the file to load.
  */
-static int run_profile_path(const char *arg, char *path, size_t len)
+static int run_profile_path(const char *arg, char *path)
 {
 	char dir[PATH_MAX], err[VM_ERR_MAX];
 	enum store_source source;
 
-	if (access(arg, F_OK) == 0 || strchr(arg, '/') ||
-	    store_dir(hyve_profiles_dir, dir, &source, err) ||
-	    snprintf(path, len, "%s/%s.ini", dir, arg) >= (int)len ||
-	    access(path, F_OK) != 0)
-		return snprintf(path, len, "%s", arg) >= (int)len ?
-		       -ENAMETOOLONG : 0;
-	return 0;
+	if (access(arg, F_OK) != 0 && !strchr(arg, '/') &&
+	    store_dir(hyve_profiles_dir, dir, &source, err) == 0 &&
+	    store_path(dir, arg, path, err) == 0 && access(path, F_OK) == 0)
+		return 0;
+	return snprintf(path, PATH_MAX, "%s", arg) >= PATH_MAX ?
+	       -ENAMETOOLONG : 0;
 }
 
 /* Where the VM's console goes: the first port set to console, its log. */
@@ -503,7 +502,7 @@ static int run_create(struct run *r, int argc, char **argv)
 		char err[VM_ERR_MAX], path[PATH_MAX];
 		int rc;
 
-		if (run_profile_path(argv[i], path, sizeof(path))) {
+		if (run_profile_path(argv[i], path)) {
 			fprintf(stderr, "hyve: %s: name too long\n", argv[i]);
 			return RUN_EXIT_START;
 		}
