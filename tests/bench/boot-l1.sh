@@ -78,7 +78,16 @@ median() {
 
 # ---- timing: launch -> init marker, launch -> exit after poweroff ----------
 # Runs are interleaved (hyve, qemu-pc, qemu-microvm, hyve, ...) so that a
-# slow phase of the shared host hits every VMM alike.
+# slow phase of the shared host hits every VMM alike. Before each run, scrub
+# (tests/bench/scrub.c) writes and frees twice the guest's memory plus
+# 128 MiB, so that no run is charged for the code TCG translated for the run
+# before it (the pages that code was in are slow to write again). Set
+# SCRUB_MIB=0 in bench.conf to see the effect.
+SCRUB_MIB=${SCRUB_MIB:-$(( MEM_KB * 2 / 1024 + 128 ))}
+if ! command -v scrub >/dev/null; then
+	echo "FAIL: bench: no scrub helper in L1"
+	exit 0
+fi
 for v in $VMMS; do
 	: > "$WORK/$v.marker"
 	: > "$WORK/$v.exit"
@@ -87,6 +96,7 @@ i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 	for v in $VMMS; do
+		[ "$SCRUB_MIB" -gt 0 ] && scrub "$SCRUB_MIB"
 		r=$(vmm_run "$v")
 		note "bench run $i $v: $r"
 		case $r in

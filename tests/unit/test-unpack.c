@@ -1,0 +1,241 @@
+/* test-unpack.c - unpack_kernel on a made-up LZ4 bzImage: segments land where their headers say, bss and scratch are zero, bad payloads are refused. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/unit/check.h"
+#include "tests/unit/scratch.h"
+#include "vmm/compat.h"
+#include "vmm/lz4.h"
+#include "vmm/unpack.h"
+
+#define MIB		(1ULL << 20)
+#define SETUP_SIZE	0x4000		/* real-mode part of the bzImage */
+#define PAYLOAD_OFF	0x200		/* payload offset in the kernel part */
+#define RAM		(256 * MIB)
+
+/*
+ * The vmlinux: segments with different offset-to-address deltas, so the
+ * 8 MiB LZ4 blocks fall every way: block 0 holds the ELF header and the
+ * start of A (scratch), block 1 lies inside A (direct), block 2 holds A's
+ * end, a gap and B (scratch), block 3 is exactly C (direct, both ends on
+ * a block boundary), block 4 is a short tail outside every segment.
+ */
+static const struct { uint64_t off, paddr, filesz, memsz; } segs[] = {
+	{ 0x200000, 0x1000000, 0x1400000, 0x1400000 },	/* A: 20 MiB */
+	{ 0x1700000, 0x3000000, 0x20123, 0x80000 },	/* B: bss after */
+	{ 0x1800000, 0x2800000, 0x800000, 0x800000 },	/* C: 8 MiB */
+};
+#define NSEGS		(sizeof(segs) / sizeof(segs[0]))
+#define VMLINUX_SIZE	(0x2000000 + 0x12345)
+#define ENTRY		0x1000000
+
+static char dir[256];
+
+static uint8_t byte_at(uint64_t pos)
+{
+	uint64_t x = pos * 0x9e3779b97f4a7c15ULL;
+
+	return pos % 97 < 40 ? (uint8_t)(pos >> 9) : (uint8_t)(x >> 56);
+}
+
+static uint8_t *make_vmlinux(void)
+{
+	uint8_t *v = malloc(VMLINUX_SIZE);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)v;
+
+	for (uint64_t i = 0; i < VMLINUX_SIZE; i++)
+		v[i] = byte_at(i);
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_machine = EM_X86_64;
+	eh->e_type = ET_EXEC;
+	eh->e_entry = ENTRY;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = NSEGS;
+	for (unsigned i = 0; i < NSEGS; i++) {
+		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = segs[i].off,
+				  .p_paddr = segs[i].paddr,
+				  .p_filesz = segs[i].filesz,
+				  .p_memsz = segs[i].memsz };
+
+		memcpy(v + eh->e_phoff + i * sizeof(ph), &ph, sizeof(ph));
+	}
+	return v;
+}
+
+/*
+ * Writes DIR/NAME: SETUP_SIZE bytes of setup, PAYLOAD_OFF bytes, then
+ * payload (LZ4 frame of the vmlinux by "lz4 -l", plus its size, as Linux
+ * does), with head filled in as the setup header would be.
+ */
+static int make_bzimage(const uint8_t *vmlinux, const char *name,
+			uint8_t *head, struct bzimage_info *bz, int *fd)
+{
+	char raw[300], packed[300], path[300], cmd[700];
+	uint8_t *frame;
+	size_t flen;
+	struct stat st;
+	int in;
+
+	snprintf(raw, sizeof(raw), "%s/vmlinux", dir);
+	snprintf(packed, sizeof(packed), "%s/vmlinux.lz4", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (spit(raw, vmlinux, VMLINUX_SIZE))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "lz4 -q -f -l %s %s", raw, packed);
+	if (system(cmd) != 0 || stat(packed, &st))
+		return -1;
+	flen = (size_t)st.st_size;
+	frame = calloc(1, SETUP_SIZE + PAYLOAD_OFF + flen + 4);
+	in = open(packed, O_RDONLY);
+	if (in < 0 || pread_full(in, frame + SETUP_SIZE + PAYLOAD_OFF, flen, 0))
+		return -1;
+	close(in);
+	put_le32(frame + SETUP_SIZE + PAYLOAD_OFF + flen, VMLINUX_SIZE);
+	if (spit(path, frame, SETUP_SIZE + PAYLOAD_OFF + flen + 4))
+		return -1;
+	free(frame);
+	memset(head, 0, BZ_HEADER_END);
+	put_le32(head + BZ_PAYLOAD_OFFSET, PAYLOAD_OFF);
+	put_le32(head + BZ_PAYLOAD_LENGTH, (uint32_t)flen + 4);
+	memset(bz, 0, sizeof(*bz));
+	bz->setup_size = SETUP_SIZE;
+	bz->kernel_size = PAYLOAD_OFF + flen + 4;
+	*fd = open(path, O_RDWR);
+	return *fd < 0 ? -1 : 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void test_segments_land_in_place(void)
+{
+	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
+	struct bzimage_info bz;
+	struct guest_memory mem = { 0 };
+	struct unpacked_kernel uk;
+	char why[256] = "";
+	int fd, rc;
+
+	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
+		CHECK(0, "could not make the bzImage (apt-get install lz4)");
+		return;
+	}
+	CHECK_EQ(memory_map(&mem, RAM), 0);
+	/* stale bytes where bss goes, as after a guest reboot */
+	memset(memory_gpa(&mem, 0x3000000, 0x80000), 0xaa, 0x80000);
+	rc = unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why));
+	CHECK(rc == 0, "unpack_kernel: %d (%s)", rc, why);
+	CHECK_EQ(uk.entry, ENTRY);
+	CHECK_EQ(uk.end, 0x3080000);
+	for (unsigned i = 0; i < NSEGS && rc == 0; i++) {
+		const uint8_t *g = memory_gpa(&mem, segs[i].paddr,
+					      segs[i].memsz);
+
+		CHECK(memcmp(g, v + segs[i].off, segs[i].filesz) == 0,
+		      "segment %u differs from the vmlinux", i);
+		CHECK(all_zero(g + segs[i].filesz,
+			       segs[i].memsz - segs[i].filesz),
+		      "segment %u: bss not zeroed", i);
+	}
+	/* nothing but the segments is written: below A, the gap, scratch */
+	CHECK(all_zero(memory_gpa(&mem, 0, 0x1000000), 0x1000000),
+	      "bytes written below the kernel");
+	CHECK(all_zero(memory_gpa(&mem, 0x3080000, RAM - 0x3080000),
+		       RAM - 0x3080000), "scratch or tail bytes left in RAM");
+	memory_unmap(&mem);
+	close(fd);
+	free(v);
+}
+
+/* A payload cut short, or a corrupt block, fails cleanly (-ENOTSUP). */
+static void test_bad_payloads(void)
+{
+	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
+	struct bzimage_info bz;
+	struct guest_memory mem = { 0 };
+	struct unpacked_kernel uk;
+	uint32_t len;
+	char why[256];
+	int fd;
+
+	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
+		CHECK(0, "could not make the bzImage");
+		return;
+	}
+	CHECK_EQ(memory_map(&mem, RAM), 0);
+	len = get_le32(head + BZ_PAYLOAD_LENGTH);
+	put_le32(head + BZ_PAYLOAD_LENGTH, len / 2);	/* truncated frame */
+	why[0] = '\0';
+	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
+		 -ENOTSUP);
+	CHECK(why[0] != '\0', "no reason given");
+	put_le32(head + BZ_PAYLOAD_LENGTH, len);
+	/* block 1's length field (block 0 decoded, then a bad length) */
+	{
+		uint8_t b[8];
+		uint32_t len0;
+
+		CHECK_EQ(pread_full(fd, b, 8, SETUP_SIZE + PAYLOAD_OFF), 0);
+		len0 = get_le32(b + 4);
+		put_le32(b, 0x7fffffff);
+		CHECK_EQ(pwrite_full(fd, b, 4,
+				     SETUP_SIZE + PAYLOAD_OFF + 8 + len0), 0);
+	}
+	why[0] = '\0';
+	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
+		 -ENOTSUP);
+	/* not LZ4 at all: booted as it is, quietly */
+	CHECK_EQ(pwrite_full(fd, "\x1f\x8b\x08\x00", 4,
+			     SETUP_SIZE + PAYLOAD_OFF), 0);
+	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
+		 -ENOENT);
+	memory_unmap(&mem);
+	close(fd);
+	free(v);
+}
+
+/* Too little RAM to hold payload, scratch and kernel: refused. */
+static void test_small_memory(void)
+{
+	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
+	struct bzimage_info bz;
+	struct guest_memory mem = { 0 };
+	struct unpacked_kernel uk;
+	char why[256] = "";
+	int fd;
+
+	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
+		CHECK(0, "could not make the bzImage");
+		return;
+	}
+	CHECK_EQ(memory_map(&mem, 64 * MIB), 0);
+	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
+		 -ENOTSUP);
+	CHECK(strstr(why, "memory") != NULL, "why: %s", why);
+	memory_unmap(&mem);
+	close(fd);
+	free(v);
+}
+
+int main(void)
+{
+	scratch_make(dir, sizeof(dir), "unpack");
+	RUN_TEST(test_segments_land_in_place);
+	RUN_TEST(test_bad_payloads);
+	RUN_TEST(test_small_memory);
+	scratch_remove(dir);
+	CHECK_EXIT();
+}
