@@ -64,9 +64,16 @@ static size_t ring_put(struct ring *r, const void *src, size_t len,
 
 	for (size_t i = 0; i < n; i++)
 		r->buf[(head + i) & r->mask] = p[i];
-	atomic_store_explicit(&r->head, head + n, memory_order_release);
+	atomic_store_explicit(&r->head, head + n, memory_order_seq_cst);
+	/*
+	 * "Empty" is judged after publishing: a consumer that read the old
+	 * head and stored its tail since may be going to sleep, and only a
+	 * tail read now sees that (one read before the store could miss it,
+	 * and the wake-up with it).
+	 */
 	if (was_empty)
-		*was_empty = head == tail;
+		*was_empty = atomic_load_explicit(&r->tail,
+					memory_order_seq_cst) == head;
 	return n;
 }
 
@@ -79,7 +86,7 @@ static size_t ring_get(struct ring *r, void *dst, size_t len)
 
 	for (size_t i = 0; i < n; i++)
 		p[i] = r->buf[(tail + i) & r->mask];
-	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	atomic_store_explicit(&r->tail, tail + n, memory_order_seq_cst);
 	return n;
 }
 
@@ -174,10 +181,11 @@ size_t console_out_get(struct console *con, void *buf, size_t len)
 
 	if (n && atomic_exchange(&con->out_blocked, false))
 		console_notify(con);
-	/* The guest side wakes the host only when it finds the ring empty: a
-	 * reader that leaves bytes behind (it reads in slices) is woken again,
-	 * or they would wait for output that may never come. */
-	if (n == len && ring_used(&con->out))
+	/* The guest side wakes the host only when it finds the ring empty:
+	 * bytes still there now (left behind by a reader taking slices, or
+	 * put while this read ran) would wait for output that may never
+	 * come, so the reader is woken again for them. */
+	if (ring_used(&con->out))
 		console_wake(con);
 	return n;
 }
