@@ -5,13 +5,9 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
+#include "tests/unit/lz4-tool.h"
 #include "vmm/compat.h"
 #include "vmm/lz4.h"
-
-struct frame {
-	uint8_t *data;
-	size_t len;
-};
 
 static char dir[] = "/tmp/hyve-lz4.XXXXXX";
 
@@ -44,34 +40,6 @@ static uint8_t *make_input(size_t len, unsigned seed)
 		}
 	}
 	return p;
-}
-
-/* Compresses in[0..len) with "lz4 -l" and appends the size as Linux does. */
-static int lz4_tool(const uint8_t *in, size_t len, struct frame *f)
-{
-	char raw[64], packed[64], cmd[256];
-	FILE *fp;
-	long n;
-
-	snprintf(raw, sizeof(raw), "%s/raw", dir);
-	snprintf(packed, sizeof(packed), "%s/raw.lz4", dir);
-	fp = fopen(raw, "wb");
-	if (!fp || fwrite(in, 1, len, fp) != len || fclose(fp))
-		return -1;
-	snprintf(cmd, sizeof(cmd), "lz4 -q -f -l -9 %s %s", raw, packed);
-	if (system(cmd) != 0)
-		return -1;
-	fp = fopen(packed, "rb");
-	if (!fp || fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0)
-		return -1;
-	rewind(fp);
-	f->data = malloc((size_t)n + 4);
-	f->len = (size_t)n + 4;
-	if (fread(f->data, 1, (size_t)n, fp) != (size_t)n)
-		return -1;
-	fclose(fp);
-	put_le32(f->data + n, (uint32_t)len);
-	return 0;
 }
 
 struct sink {
@@ -108,7 +76,7 @@ static void round_trip(size_t len, unsigned seed, unsigned min_blocks)
 	struct frame f;
 	struct sink s;
 
-	if (lz4_tool(in, len, &f)) {
+	if (lz4_tool(dir, in, len, &f)) {
 		CHECK(0, "the lz4 tool failed (apt-get install lz4)");
 		free(in);
 		return;
@@ -145,7 +113,7 @@ static void test_corrupt_frames(void)
 	struct sink s;
 	unsigned errors = 0;
 
-	if (lz4_tool(in, len, &f)) {
+	if (lz4_tool(dir, in, len, &f)) {
 		CHECK(0, "the lz4 tool failed");
 		free(in);
 		return;

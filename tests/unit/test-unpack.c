@@ -4,10 +4,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/unit/check.h"
+#include "tests/unit/lz4-tool.h"
 #include "tests/unit/scratch.h"
 #include "vmm/compat.h"
 #include "vmm/lz4.h"
@@ -71,43 +71,34 @@ static uint8_t *make_vmlinux(void)
 }
 
 /*
- * Writes DIR/NAME: SETUP_SIZE bytes of setup, PAYLOAD_OFF bytes, then
- * payload (LZ4 frame of the vmlinux by "lz4 -l", plus its size, as Linux
- * does), with head filled in as the setup header would be.
+ * Writes DIR/NAME: SETUP_SIZE bytes of setup, PAYLOAD_OFF bytes, then the
+ * payload (the vmlinux packed by lz4_tool, as Linux packs it), with head
+ * filled in as the setup header would be.
  */
 static int make_bzimage(const uint8_t *vmlinux, const char *name,
 			uint8_t *head, struct bzimage_info *bz, int *fd)
 {
-	char raw[300], packed[300], path[300], cmd[700];
-	uint8_t *frame;
-	size_t flen;
-	struct stat st;
-	int in;
+	char path[300];
+	struct frame f;
+	uint8_t *file;
+	int rc;
 
-	snprintf(raw, sizeof(raw), "%s/vmlinux", dir);
-	snprintf(packed, sizeof(packed), "%s/vmlinux.lz4", dir);
+	if (lz4_tool(dir, vmlinux, VMLINUX_SIZE, &f))
+		return -1;
+	file = calloc(1, SETUP_SIZE + PAYLOAD_OFF + f.len);
+	memcpy(file + SETUP_SIZE + PAYLOAD_OFF, f.data, f.len);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (spit(raw, vmlinux, VMLINUX_SIZE))
+	rc = spit(path, file, SETUP_SIZE + PAYLOAD_OFF + f.len);
+	free(file);
+	free(f.data);
+	if (rc)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "lz4 -q -f -l %s %s", raw, packed);
-	if (system(cmd) != 0 || stat(packed, &st))
-		return -1;
-	flen = (size_t)st.st_size;
-	frame = calloc(1, SETUP_SIZE + PAYLOAD_OFF + flen + 4);
-	in = open(packed, O_RDONLY);
-	if (in < 0 || pread_full(in, frame + SETUP_SIZE + PAYLOAD_OFF, flen, 0))
-		return -1;
-	close(in);
-	put_le32(frame + SETUP_SIZE + PAYLOAD_OFF + flen, VMLINUX_SIZE);
-	if (spit(path, frame, SETUP_SIZE + PAYLOAD_OFF + flen + 4))
-		return -1;
-	free(frame);
 	memset(head, 0, BZ_HEADER_END);
 	put_le32(head + BZ_PAYLOAD_OFFSET, PAYLOAD_OFF);
-	put_le32(head + BZ_PAYLOAD_LENGTH, (uint32_t)flen + 4);
+	put_le32(head + BZ_PAYLOAD_LENGTH, (uint32_t)f.len);
 	memset(bz, 0, sizeof(*bz));
 	bz->setup_size = SETUP_SIZE;
-	bz->kernel_size = PAYLOAD_OFF + flen + 4;
+	bz->kernel_size = PAYLOAD_OFF + f.len;
 	*fd = open(path, O_RDWR);
 	return *fd < 0 ? -1 : 0;
 }
