@@ -24,6 +24,7 @@ struct unpack {
 	unsigned blocks;		/* the frame's blocks, in order */
 	const uint8_t *block_in[UNPACK_MAX_BLOCKS];
 	size_t block_len[UNPACK_MAX_BLOCKS];
+	uint8_t *dst[UNPACK_MAX_BLOCKS];	/* direct target, or NULL */
 	unsigned direct[UNPACK_MAX_BLOCKS], directs;	/* see unpack_blocks */
 	unsigned mixed[UNPACK_MAX_BLOCKS], mixeds;
 	_Atomic unsigned next_direct;
@@ -158,17 +159,14 @@ static int unpack_one(const struct unpack *u, unsigned i, uint8_t *buf)
 {
 	uint64_t pos = (uint64_t)i * LZ4_LEGACY_BLOCK_MAX;
 	uint64_t size = unpack_block_size(u, pos);
-	uint8_t *direct = unpack_direct(u, pos, size);
-	ssize_t n;
+	uint8_t *dst = u->dst[i];
+	ssize_t n = lz4_block_decode(u->block_in[i], u->block_len[i],
+				     dst ? dst : buf,
+				     dst ? size : LZ4_LEGACY_BLOCK_MAX);
 
-	if (!direct && !buf)
-		return -1;
-	n = lz4_block_decode(u->block_in[i], u->block_len[i],
-			     direct ? direct : buf,
-			     direct ? size : LZ4_LEGACY_BLOCK_MAX);
 	if (n <= 0 || (uint64_t)n != size)
 		return -1;
-	return direct ? 0 : unpack_place(u, buf, (size_t)n, pos);
+	return dst ? 0 : unpack_place(u, buf, (size_t)n, pos);
 }
 
 struct unpack_worker {
@@ -210,7 +208,8 @@ static int unpack_blocks(struct unpack *u)
 	for (unsigned i = 1; i < u->blocks; i++) {
 		uint64_t pos = (uint64_t)i * LZ4_LEGACY_BLOCK_MAX;
 
-		if (unpack_direct(u, pos, unpack_block_size(u, pos)))
+		u->dst[i] = unpack_direct(u, pos, unpack_block_size(u, pos));
+		if (u->dst[i])
 			u->direct[u->directs++] = i;
 		else
 			u->mixed[u->mixeds++] = i;
