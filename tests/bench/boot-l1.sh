@@ -15,10 +15,12 @@ case $MEMORY in
 *M) MEM_KB=$(( ${MEMORY%M} * 1024 )) ;;
 *) echo "FAIL: bench: MEMORY=$MEMORY: use e.g. 256M"; exit 0 ;;
 esac
-if ! command -v stopwatch >/dev/null; then
-	echo "FAIL: bench: no stopwatch helper in L1"
-	exit 0
-fi
+for helper in stopwatch scrub; do
+	if ! command -v "$helper" >/dev/null; then
+		echo "FAIL: bench: no $helper helper in L1"
+		exit 0
+	fi
+done
 
 VMMS="qemu-pc qemu-microvm"
 if [ -n "${HYVE:-}" ]; then
@@ -84,10 +86,6 @@ median() {
 # before it (the pages that code was in are slow to write again). Set
 # SCRUB_MIB=0 in bench.conf to see the effect.
 SCRUB_MIB=${SCRUB_MIB:-$(( MEM_KB * 2 / 1024 + 128 ))}
-if ! command -v scrub >/dev/null; then
-	echo "FAIL: bench: no scrub helper in L1"
-	exit 0
-fi
 for v in $VMMS; do
 	: > "$WORK/$v.marker"
 	: > "$WORK/$v.exit"
