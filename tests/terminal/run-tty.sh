@@ -1,23 +1,8 @@
 #!/usr/bin/env bash
 # run-tty.sh - `hyve run` on a real terminal (tmux): raw mode, the Ctrl-] keys, exit status, terminal restored.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-HYVE=$(realpath "$BUILD/hyve")
-GUEST=$(realpath "$BUILD/guests/echo.bzImage")
-
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "SKIP: run-tty: /dev/kvm is not usable here"
-	exit 0
-fi
-if ! command -v tmux >/dev/null; then
-	echo "FAIL: run-tty: tmux is not installed (apt-get install tmux)"
-	exit 1
-fi
-
-dir=$(mktemp -d)
-sock=$dir/tmux.sock
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
+NAME=run-tty
+. "$(dirname "$0")/tty-setup.sh"
 cat >"$dir/echo.ini" <<INI
 [vm]
 name = tty

@@ -1,24 +1,9 @@
 #!/usr/bin/env bash
 # ui-tty.sh - the terminal UI in a real terminal (tmux): three VMs, consoles, prefix keys, status, force-stop, the profile form, delete, resize, quit.
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-HYVE=$(realpath "$BUILD/hyve")
-GUEST=$(realpath "$BUILD/guests/echo.bzImage")
-
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "SKIP: ui-tty: /dev/kvm is not usable here"
-	exit 0
-fi
-if ! command -v tmux >/dev/null; then
-	echo "FAIL: ui-tty: tmux is not installed (apt-get install tmux)"
-	exit 1
-fi
-
-dir=$(mktemp -d)
+NAME=ui-tty
+. "$(dirname "$0")/tty-setup.sh"
 store=$dir/store
-sock=$dir/tmux.sock
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
 mkdir "$store"
 uuids=(1b7a43f0-0000-4000-8000-00000000000a 1b7a43f0-0000-4000-8000-00000000000b
 	1b7a43f0-0000-4000-8000-00000000000c)
