@@ -103,9 +103,13 @@ hyve_start() {
 	cd "$WORK" || exit 1
 }
 
+# boot_to_shell NAME: waits for the guest's shell after a (re)boot: its init's
+# "shell" line first, since the prompt of a shell about to reboot may still
+# arrive after the mark.
 boot_to_shell() {
 	local rc
-	vm_expect "$1" -F "hyve-guest# " "$BOOT_T"
+	vm_expect "$1" -Fx "HYVE-GUEST: shell" "$BOOT_T" &&
+		vm_expect "$1" -F "hyve-guest# " "$BOOT_T"
 	rc=$?
 	if [ $rc != 0 ]; then
 		vm_wait "$1" 1

@@ -178,6 +178,7 @@ ask() {
 	else
 		fail "$2" "typed '$3', no line '$4': $(why_not $rc "$CMD_T")"
 		show "$WORK/$1.out" 10
+		if [ $rc = 2 ]; then show "$WORK/$1.err" 5; fi
 	fi
 }
 
