@@ -71,12 +71,12 @@ int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
 	return -rc;
 }
 
-int pread_full(int fd, void *buf, size_t len, off_t off)
+/* The loop behind pread_full and pwrite_full (p is only read when writing). */
+static int pio_full(int fd, uint8_t *p, size_t len, off_t off, bool write)
 {
-	uint8_t *p = buf;
-
 	while (len) {
-		ssize_t n = pread(fd, p, len, off);
+		ssize_t n = write ? pwrite(fd, p, len, off) :
+				    pread(fd, p, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -89,20 +89,12 @@ int pread_full(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
+int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	return pio_full(fd, buf, len, off, false);
+}
+
 int pwrite_full(int fd, const void *buf, size_t len, off_t off)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
+	return pio_full(fd, (uint8_t *)buf, len, off, true);
 }
