@@ -751,6 +751,17 @@ static void doc_delete_span(struct profile_doc *doc, size_t from, size_t to)
 	doc_classify(doc);
 }
 
+/* Drops the blanks that start line l (a header: its meaning stays). */
+static void doc_unindent(struct doc_line *l)
+{
+	size_t lead = 0;
+
+	while (lead < l->len && is_blank(l->text[lead]))
+		lead++;
+	memmove(l->text, l->text + lead, l->len - lead + 1);
+	l->len -= lead;
+}
+
 unsigned profile_doc_remove_section(struct profile_doc *doc,
 				    const char *section)
 {
@@ -762,8 +773,16 @@ unsigned profile_doc_remove_section(struct profile_doc *doc,
 
 		while (end < doc->nlines && doc->line[end].kind != DOC_SECTION)
 			end++;
-		if (end < doc->nlines)	/* the next header keeps its comments */
+		/*
+		 * An indented next header would follow the last key before
+		 * the removed lines, and libinih would read it as that key's
+		 * continuation: it loses its indentation instead.
+		 */
+		if (end < doc->nlines) {
+			doc_unindent(&doc->line[end]);
+			/* the next header keeps its comments */
 			end = doc_comments_above(doc, end);
+		}
 		if (end <= head)
 			end = head + 1;
 		doc_delete_span(doc, doc_comments_above(doc, head), end);

@@ -90,7 +90,9 @@ unsigned profile_doc_remove(struct profile_doc *doc, const char *section,
  * continuations, comments, blank and unreadable lines - except the comment
  * lines right above that next header, which belong to it. A blank line
  * before the removed lines goes too when it would end the file or double a
- * blank line. Lines before the first header are never touched. Returns how
+ * blank line. Lines before the first header are never touched. An
+ * indented header after the removed lines loses its indentation (else
+ * libinih would read it as a continuation of the key before). Returns how
  * many headers were removed.
  */
 unsigned profile_doc_remove_section(struct profile_doc *doc,

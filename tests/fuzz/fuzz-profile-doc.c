@@ -1,4 +1,4 @@
-/* fuzz-profile-doc.c - libFuzzer target for in-place profile editing: any text reads back byte for byte, and a value set is what libinih then reads. */
+/* fuzz-profile-doc.c - libFuzzer target for in-place profile editing: any text reads back byte for byte, a value set or added is what libinih then reads, and a section removed is gone for libinih while the others keep their keys. */
 #include <ini.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +41,60 @@ static int fuzz_collect(void *user, const char *section, const char *name,
 		strbuf_add(b, " ", 1);
 	strbuf_add(b, value, strlen(value));
 	return 1;
+}
+
+/* Whether libinih reports any key of the section named by user. */
+static int fuzz_section_seen(void *user, const char *section,
+			     const char *name, const char *value)
+{
+	const char **want = user;
+
+	(void)name;
+	(void)value;
+	if (*want && !strcmp(section, *want))
+		*want = NULL;	/* seen */
+	return 1;
+}
+
+/* The whole text of doc, as libinih reads it, has no key in section. */
+static bool fuzz_no_keys_in(const struct profile_doc *doc, const char *section)
+{
+	const char *want = section;
+	size_t len;
+	char *out = profile_doc_text(doc, &len);
+
+	if (!out)
+		return false;
+	ini_parse_string(out, fuzz_section_seen, &want);
+	free(out);
+	return want != NULL;
+}
+
+/*
+ * [boot] removed: the document and libinih no longer see it, [vm] keeps
+ * its cpus lines; a key added to a new section reads back as set.
+ */
+static void fuzz_sections(struct profile_doc *doc, const char *value,
+			  bool whole_lines, const char *in)
+{
+	unsigned cpus = profile_doc_count(doc, "vm", "cpus");
+	char err[VM_ERR_MAX], *got;
+
+	profile_doc_remove_section(doc, "boot");
+	FUZZ_ASSERT(!profile_doc_has_section(doc, "boot"), in);
+	FUZZ_ASSERT(profile_doc_count(doc, "vm", "cpus") == cpus, in);
+	if (whole_lines)
+		FUZZ_ASSERT(fuzz_no_keys_in(doc, "boot"), in);
+	if (profile_doc_has_section(doc, "fuzz.extra") ||
+	    profile_doc_add_section(doc, "fuzz.extra", err) ||
+	    profile_doc_add(doc, "fuzz.extra", "k", value, PROFILE_DOC_WRAP,
+			    err))
+		return;
+	FUZZ_ASSERT(profile_doc_has_section(doc, "fuzz.extra"), in);
+	FUZZ_ASSERT(profile_doc_count(doc, "fuzz.extra", "k") == 1, in);
+	got = profile_doc_get(doc, "fuzz.extra", "k");
+	FUZZ_ASSERT(got && !strcmp(got, value), in);
+	free(got);
 }
 
 static bool lines_shorter_than(const char *t, size_t max)
@@ -91,6 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(got.s);
 	free(out);
+	fuzz_sections(doc, value,
+		      lines_shorter_than(in, PROFILE_DOC_LINE_MAX), in);
 	profile_doc_free(doc);
 	free(in);
 	return 0;

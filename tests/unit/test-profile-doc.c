@@ -731,6 +731,35 @@ static void test_remove_repeated_and_first_section(void)
 	profile_doc_free(doc);
 }
 
+/* An indented header right after a removed section without keys would,
+ * as the first line after [vm]'s last key, read as that key's continuation
+ * (after a key it is one already, and goes with the section): it loses its
+ * indentation, and its section and keys keep their meaning. */
+static void test_remove_section_before_indented_header(void)
+{
+	struct profile_doc *doc = load("indent.ini",
+		"[vm]\n"
+		"name = a\n"
+		"[boot]\n"
+		"; empty: the header below is one\n"
+		"  [disk.root]\n"
+		"  path = root.img\n");
+	char *value;
+
+	if (!doc)
+		return;
+	CHECK_EQ(profile_doc_remove_section(doc, "boot"), 1);
+	expect_text(doc, "[vm]\nname = a\n; empty: the header below is one\n"
+		    "[disk.root]\n  path = root.img\n");
+	value = profile_doc_get(doc, "vm", "name");
+	CHECK(value && !strcmp(value, "a"), "name %s", S(value));
+	free(value);
+	value = profile_doc_get(doc, "disk.root", "path");
+	CHECK(value && !strcmp(value, "root.img"), "path %s", S(value));
+	free(value);
+	profile_doc_free(doc);
+}
+
 static void test_repeatable_keys(void)
 {
 	struct profile_doc *doc = load("fwd.ini",
@@ -783,6 +812,7 @@ int main(void)
 	RUN_TEST(test_modes_and_new_files);
 	RUN_TEST(test_remove_section);
 	RUN_TEST(test_remove_repeated_and_first_section);
+	RUN_TEST(test_remove_section_before_indented_header);
 	RUN_TEST(test_repeatable_keys);
 	scratch_close();
 	CHECK_EXIT();
