@@ -3,7 +3,8 @@
 # A fuzzer NAME is tests/fuzz/fuzz-NAME.c plus the sources it links
 # (FUZZ_SRCS_NAME), the headers it depends on (FUZZ_DEPS_NAME), optional
 # seed folders (FUZZ_SEEDS_NAME), optional extra libraries (FUZZ_LIBS_NAME)
-# and an optional dictionary tests/fuzz/NAME.dict. Add NAME to FUZZ_NAMES.
+# and an optional dictionary (FUZZ_DICT_NAME, by default tests/fuzz/NAME.dict
+# when it exists). Add NAME to FUZZ_NAMES.
 # Each run prints "PASS: fuzz/fuzz-NAME" or "FAIL: fuzz/fuzz-NAME: ..." so
 # that tests/run can count it; a crash input is kept as $(BUILD)/fuzz/crash-*.
 
@@ -26,6 +27,8 @@ FUZZ_SEEDS_profile := tests/profiles/invalid tests/profiles/valid
 FUZZ_NAMES += profile-doc
 FUZZ_SRCS_profile-doc := profiles/profile-doc.c profiles/profile-doc-save.c profiles/safe-file.c vmm/compat.c
 FUZZ_DEPS_profile-doc := profiles/profile-doc.h profiles/profile-doc-internal.h profiles/safe-file.h
+FUZZ_SEEDS_profile-doc := tests/profiles/valid
+FUZZ_DICT_profile-doc := tests/fuzz/profile.dict
 FUZZ_NAMES += console
 FUZZ_SRCS_console := tui/vterm-pane.c tui/vterm-guard.c tui/scrollback.c tui/term-colors.c vmm/compat.c
 FUZZ_DEPS_console := tui/vterm-pane.h tui/scrollback.h tui/term-colors.h tui/keys.h
@@ -66,7 +69,8 @@ fuzz-run: fuzz
 # fuzz_run_one NAME: one short run, seeded and with its dictionary if any.
 fuzz_run_one = \
 	f=$(BUILD)/fuzz/fuzz-$(1); mkdir -p $(BUILD)/fuzz/corpus-$(1); \
-	dict=; [ -f tests/fuzz/$(1).dict ] && dict=-dict=tests/fuzz/$(1).dict; \
+	d=$(or $(FUZZ_DICT_$(1)),tests/fuzz/$(1).dict); \
+	dict=; [ -f $$d ] && dict=-dict=$$d; \
 	if $$f -max_total_time=$(FUZZ_TIME) -timeout=60 $$dict \
 	    -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus-$(1) $(FUZZ_SEEDS_$(1)) \
