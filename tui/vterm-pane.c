@@ -149,17 +149,42 @@ void vterm_pane_free(struct vterm_pane *p)
 	free(p);
 }
 
+/*
+ * REP, done here instead of by libvterm (see vterm-guard.h): the last
+ * character printed count times, as xterm does (wrapping at the margin),
+ * at most a screenful.
+ */
+static void pane_repeat(struct vterm_pane *p, unsigned count)
+{
+	char buf[1024];
+	size_t glen, n = 0;
+	const char *glyph = vterm_guard_glyph(&p->guard, &glen);
+
+	count = MIN(count, (unsigned)(p->rows * p->cols));
+	while (count--) {
+		memcpy(buf + n, glyph, glen);
+		n += glen;
+		if (n + VTERM_GUARD_GLYPH_MAX > sizeof(buf) || !count) {
+			vterm_input_write(p->vt, buf, n);
+			n = 0;
+		}
+	}
+}
+
 void vterm_pane_feed(struct vterm_pane *p, const char *bytes, size_t len)
 {
 	char safe[4096];
 
 	while (len) {
-		size_t n = MIN(len, sizeof(safe));
+		size_t used, n = MIN(len, sizeof(safe));
+		unsigned rep;
 
-		vterm_input_write(p->vt, safe,
-				  vterm_guard_filter(&p->guard, bytes, n, safe));
-		bytes += n;
-		len -= n;
+		n = vterm_guard_filter(&p->guard, bytes, n, safe, &used, &rep);
+		vterm_input_write(p->vt, safe, n);
+		if (rep)
+			pane_repeat(p, rep);
+		bytes += used;
+		len -= used;
 	}
 	vterm_screen_flush_damage(p->screen);
 }

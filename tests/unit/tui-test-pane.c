@@ -528,6 +528,66 @@ static void test_csi_with_too_many_arguments(void)
 	vterm_pane_free(p);
 }
 
+/*
+ * libvterm 0.1.4 keeps an escape sequence going through controls, high
+ * bytes and intermediates: "ESC \x81 [" or "ESC ( [" followed by many ';'
+ * crashed it past the guard (found by fuzz-console). Each of these
+ * openings, with 40 separators, leaves a pane that still works.
+ */
+static void test_csi_opened_through_odd_bytes(void)
+{
+	static const char *const opening[] = {
+		"\x1b\x81[", "\x1b\x0b[", "\x1b\x7f[", "\x1b\xc3[", "\x1b([",
+		"\x1b \x81#[",
+	};
+	char seq[128];
+
+	for (size_t k = 0; k < ARRAY_SIZE(opening); k++) {
+		struct vterm_pane *p = pane_24x80();
+
+		snprintf(seq, sizeof(seq), "%s%s", opening[k],
+			 ";;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;S");
+		feed(p, seq);
+		feed(p, "\x1b[0m\x1b[H\x1b[2Jok");
+		vterm_pane_render(p, tc, win, 0, 0, 24, 80, NULL);
+		CHECK(!strcmp(text_at(0, 0, 2), "ok"), "opening %zu: row 0 is "
+		      "\"%s\"", k, text_at(0, 0, 2));
+		vterm_pane_free(p);
+	}
+}
+
+/*
+ * REP of a double-width glyph from an odd column made libvterm 0.1.4 write
+ * past the end of the row (found by fuzz-console: "\xc9\xe4\xa4\xac" then
+ * CSI 42 b on a 20-column pane). The pane repeats the glyph itself, as
+ * xterm does: it wraps at the margin; plain REP keeps working.
+ */
+static void test_rep_of_a_wide_glyph(void)
+{
+	struct vterm_pane *p = pane_24x80();
+
+	feed(p, "a\xe4\xa4\xac\x1b[45b");	/* U+492C, 46 in all */
+	feed(p, "\r\n\r\nz\x1b[2;3bq");	/* a 2nd argument is ignored */
+	vterm_pane_render(p, tc, win, 0, 0, 24, 80, NULL);
+	CHECK(cell_at(0, 0).wch[0] == L'a', "row 0 starts with %lc",
+	      (wint_t)cell_at(0, 0).wch[0]);
+	/* 39 fit after the a (columns 1-78); the 40th wraps */
+	CHECK(cell_at(0, 77).wch[0] == 0x492c, "column 77 holds %lx",
+	      (unsigned long)cell_at(0, 77).wch[0]);
+	CHECK(cell_at(1, 0).wch[0] == 0x492c, "row 1 starts with %lx",
+	      (unsigned long)cell_at(1, 0).wch[0]);
+	CHECK(cell_at(1, 12).wch[0] == 0x492c && cell_at(1, 14).wch[0] == L' ',
+	      "row 1 holds %s", text_at(1, 0, 16));
+	CHECK(!strcmp(text_at(3, 0, 5), "zzzq "), "row 3 is \"%s\"",
+	      text_at(3, 0, 5));
+	/* past the margin from an odd column, a screenful of times */
+	feed(p, "\x1b[H\x1b[2Ja\xe4\xa4\xac\x1b[9999b\x1b[H\x1b[2Jok");
+	vterm_pane_render(p, tc, win, 0, 0, 24, 80, NULL);
+	CHECK(!strcmp(text_at(0, 0, 3), "ok "), "row 0 is \"%s\"",
+	      text_at(0, 0, 3));
+	vterm_pane_free(p);
+}
+
 int main(void)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -562,6 +622,8 @@ int main(void)
 	RUN_TEST(test_query_replies_reach_the_guest);
 	RUN_TEST(test_rep_on_a_fresh_console);
 	RUN_TEST(test_csi_with_too_many_arguments);
+	RUN_TEST(test_csi_opened_through_odd_bytes);
+	RUN_TEST(test_rep_of_a_wide_glyph);
 	term_colors_free(tc);
 	delwin(win);
 	endwin();
