@@ -96,6 +96,17 @@ static void save_ok(struct profile_doc *doc)
 	CHECK(profile_doc_save(doc, err) == 0, "save: %s", err);
 }
 
+/* doc reads want as [section] key. */
+static void expect_value(const struct profile_doc *doc, const char *section,
+			 const char *key, const char *want)
+{
+	char *v = profile_doc_get(doc, section, key);
+
+	CHECK(v && !strcmp(v, want), "[%s] %s is \"%s\", want \"%s\"",
+	      section, key, S(v), want);
+	free(v);
+}
+
 static void test_round_trip_changes_one_line(void)
 {
 	struct profile_doc *doc = load("ubuntu.ini", commented);
@@ -131,20 +142,13 @@ static void test_read_back_through_libinih(void)
 	struct profile_doc *doc = load("ubuntu.ini", commented);
 	struct profile_errors errs;
 	struct vm_config cfg;
-	char *v;
 
 	if (!doc)
 		return;
-	v = profile_doc_get(doc, "boot", "cmdline");
-	CHECK(v && !strcmp(v, "console=ttyS0 root=/dev/vda1 ro quiet"),
-	      "cmdline \"%s\"", S(v));
-	free(v);
-	v = profile_doc_get(doc, "disk.root", "path");
-	CHECK(v && !strcmp(v, "ubuntu.img"), "path \"%s\"", S(v));
-	free(v);
-	v = profile_doc_get(doc, "vm", "name");
-	CHECK(v && !strcmp(v, "ubuntu"), "name \"%s\"", S(v));
-	free(v);
+	expect_value(doc, "boot", "cmdline",
+		     "console=ttyS0 root=/dev/vda1 ro quiet");
+	expect_value(doc, "disk.root", "path", "ubuntu.img");
+	expect_value(doc, "vm", "name", "ubuntu");
 	CHECK(profile_doc_get(doc, "vm", "kernel") == NULL, "kernel in [vm]");
 	CHECK(profile_doc_get(doc, "net.eth0", "mode") == NULL, "no [net]");
 	CHECK_EQ(profile_doc_count(doc, "boot", "cmdline"), 1);
@@ -203,7 +207,7 @@ static void test_continuation_lines_replaced(void)
 	struct profile_doc *doc = load("cont.ini", commented);
 	struct profile_errors errs;
 	struct vm_config cfg;
-	char err[VM_ERR_MAX] = "", *after, *v;
+	char err[VM_ERR_MAX] = "", *after;
 	char longer[600];
 	size_t n = 0;
 
@@ -228,9 +232,7 @@ static void test_continuation_lines_replaced(void)
 	CHECK(strstr(err, "198") != NULL, "message: %s", err);
 	CHECK(profile_doc_set(doc, "boot", "cmdline", longer, PROFILE_DOC_WRAP,
 			      err) == 0, "%s", err);
-	v = profile_doc_get(doc, "boot", "cmdline");
-	CHECK(v && !strcmp(v, longer), "read back \"%s\"", S(v));
-	free(v);
+	expect_value(doc, "boot", "cmdline", longer);
 	save_ok(doc);
 	after = slurp(scratch_path("cont.ini"), NULL);
 	for (char *p = after; p && *p;) {
@@ -288,7 +290,7 @@ static void test_values_that_would_not_round_trip(void)
 		"two\nlines", "cr\rhere", " leading", "trailing ", "a ;b",
 		";start", "tab\t;comment", "bell\a",
 	};
-	char err[VM_ERR_MAX], *v;
+	char err[VM_ERR_MAX];
 
 	if (!doc)
 		return;
@@ -305,9 +307,7 @@ static void test_values_that_would_not_round_trip(void)
 	/* these are fine: ';' inside a word, '#', '=' and ':' in values */
 	CHECK(profile_doc_set(doc, "vm", "cpus", "a;b #c d=e:f", 0, err) == 0,
 	      "%s", err);
-	v = profile_doc_get(doc, "vm", "cpus");
-	CHECK(v && !strcmp(v, "a;b #c d=e:f"), "got \"%s\"", S(v));
-	free(v);
+	expect_value(doc, "vm", "cpus", "a;b #c d=e:f");
 	profile_doc_free(doc);
 
 	/* a NUL byte: not a profile */
@@ -695,9 +695,7 @@ static void test_remove_section(void)
 	CHECK_EQ(profile_doc_remove_section(doc, "disk"), 0);
 	CHECK(!profile_doc_has_section(doc, "disk.data"), "disk.data is left");
 	/* the document still edits: a key of the remaining sections */
-	value = profile_doc_get(doc, "disk.root", "path");
-	CHECK(value && !strcmp(value, "root.img"), "root path %s", S(value));
-	free(value);
+	expect_value(doc, "disk.root", "path", "root.img");
 	CHECK_EQ(profile_doc_remove_section(doc, "disk.root"), 1);
 	expect_text(doc, "; top of file\n[vm]\ncpus = 2\n");
 	save_ok(doc);
@@ -744,19 +742,14 @@ static void test_remove_section_before_indented_header(void)
 		"; empty: the header below is one\n"
 		"  [disk.root]\n"
 		"  path = root.img\n");
-	char *value;
 
 	if (!doc)
 		return;
 	CHECK_EQ(profile_doc_remove_section(doc, "boot"), 1);
 	expect_text(doc, "[vm]\nname = a\n; empty: the header below is one\n"
 		    "[disk.root]\n  path = root.img\n");
-	value = profile_doc_get(doc, "vm", "name");
-	CHECK(value && !strcmp(value, "a"), "name %s", S(value));
-	free(value);
-	value = profile_doc_get(doc, "disk.root", "path");
-	CHECK(value && !strcmp(value, "root.img"), "path %s", S(value));
-	free(value);
+	expect_value(doc, "vm", "name", "a");
+	expect_value(doc, "disk.root", "path", "root.img");
 	profile_doc_free(doc);
 }
 

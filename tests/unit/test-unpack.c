@@ -111,114 +111,120 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* One test's bzImage (DIR/bzImage of make_vmlinux) and guest RAM. */
+struct fixture {
+	uint8_t *v, head[BZ_HEADER_END];
+	struct bzimage_info bz;
+	struct guest_memory mem;
+	int fd;
+};
+
+/* Sets f up with ram bytes of guest RAM; false (a FAIL) if it could not. */
+static bool fixture_open(struct fixture *f, uint64_t ram)
+{
+	memset(f, 0, sizeof(*f));
+	f->v = make_vmlinux();
+	if (make_bzimage(f->v, "bzImage", f->head, &f->bz, &f->fd)) {
+		CHECK(0, "could not make the bzImage (apt-get install lz4)");
+		free(f->v);
+		return false;
+	}
+	CHECK_EQ(memory_map(&f->mem, ram), 0);
+	return true;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	memory_unmap(&f->mem);
+	close(f->fd);
+	free(f->v);
+}
+
 static void test_segments_land_in_place(void)
 {
-	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
-	struct bzimage_info bz;
-	struct guest_memory mem = { 0 };
+	struct fixture f;
 	struct unpacked_kernel uk;
 	char why[256] = "";
-	int fd, rc;
+	int rc;
 
-	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
-		CHECK(0, "could not make the bzImage (apt-get install lz4)");
+	if (!fixture_open(&f, RAM))
 		return;
-	}
-	CHECK_EQ(memory_map(&mem, RAM), 0);
 	/* stale bytes where bss goes, as after a guest reboot */
-	memset(memory_gpa(&mem, 0x3000000, 0x80000), 0xaa, 0x80000);
-	rc = unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why));
+	memset(memory_gpa(&f.mem, 0x3000000, 0x80000), 0xaa, 0x80000);
+	rc = unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why, sizeof(why));
 	CHECK(rc == 0, "unpack_kernel: %d (%s)", rc, why);
 	CHECK_EQ(uk.entry, ENTRY);
 	CHECK_EQ(uk.end, 0x3080000);
 	for (unsigned i = 0; i < NSEGS && rc == 0; i++) {
-		const uint8_t *g = memory_gpa(&mem, segs[i].paddr,
+		const uint8_t *g = memory_gpa(&f.mem, segs[i].paddr,
 					      segs[i].memsz);
 
-		CHECK(memcmp(g, v + segs[i].off, segs[i].filesz) == 0,
+		CHECK(memcmp(g, f.v + segs[i].off, segs[i].filesz) == 0,
 		      "segment %u differs from the vmlinux", i);
 		CHECK(all_zero(g + segs[i].filesz,
 			       segs[i].memsz - segs[i].filesz),
 		      "segment %u: bss not zeroed", i);
 	}
 	/* nothing but the segments is written: below A, the gap, scratch */
-	CHECK(all_zero(memory_gpa(&mem, 0, 0x1000000), 0x1000000),
+	CHECK(all_zero(memory_gpa(&f.mem, 0, 0x1000000), 0x1000000),
 	      "bytes written below the kernel");
-	CHECK(all_zero(memory_gpa(&mem, 0x3080000, RAM - 0x3080000),
+	CHECK(all_zero(memory_gpa(&f.mem, 0x3080000, RAM - 0x3080000),
 		       RAM - 0x3080000), "scratch or tail bytes left in RAM");
-	memory_unmap(&mem);
-	close(fd);
-	free(v);
+	fixture_close(&f);
 }
 
 /* A payload cut short, or a corrupt block, fails cleanly (-ENOTSUP). */
 static void test_bad_payloads(void)
 {
-	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
-	struct bzimage_info bz;
-	struct guest_memory mem = { 0 };
+	struct fixture f;
 	struct unpacked_kernel uk;
 	uint32_t len;
 	char why[256];
-	int fd;
 
-	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
-		CHECK(0, "could not make the bzImage");
+	if (!fixture_open(&f, RAM))
 		return;
-	}
-	CHECK_EQ(memory_map(&mem, RAM), 0);
-	len = get_le32(head + BZ_PAYLOAD_LENGTH);
-	put_le32(head + BZ_PAYLOAD_LENGTH, len / 2);	/* truncated frame */
+	len = get_le32(f.head + BZ_PAYLOAD_LENGTH);
+	put_le32(f.head + BZ_PAYLOAD_LENGTH, len / 2);	/* truncated frame */
 	why[0] = '\0';
-	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
-		 -ENOTSUP);
+	CHECK_EQ(unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why,
+			       sizeof(why)), -ENOTSUP);
 	CHECK(why[0] != '\0', "no reason given");
-	put_le32(head + BZ_PAYLOAD_LENGTH, len);
+	put_le32(f.head + BZ_PAYLOAD_LENGTH, len);
 	/* block 1's length field (block 0 decoded, then a bad length) */
 	{
 		uint8_t b[8];
 		uint32_t len0;
 
-		CHECK_EQ(pread_full(fd, b, 8, SETUP_SIZE + PAYLOAD_OFF), 0);
+		CHECK_EQ(pread_full(f.fd, b, 8, SETUP_SIZE + PAYLOAD_OFF), 0);
 		len0 = get_le32(b + 4);
 		put_le32(b, 0x7fffffff);
-		CHECK_EQ(pwrite_full(fd, b, 4,
+		CHECK_EQ(pwrite_full(f.fd, b, 4,
 				     SETUP_SIZE + PAYLOAD_OFF + 8 + len0), 0);
 	}
 	why[0] = '\0';
-	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
-		 -ENOTSUP);
+	CHECK_EQ(unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why,
+			       sizeof(why)), -ENOTSUP);
 	/* not LZ4 at all: booted as it is, quietly */
-	CHECK_EQ(pwrite_full(fd, "\x1f\x8b\x08\x00", 4,
+	CHECK_EQ(pwrite_full(f.fd, "\x1f\x8b\x08\x00", 4,
 			     SETUP_SIZE + PAYLOAD_OFF), 0);
-	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
-		 -ENOENT);
-	memory_unmap(&mem);
-	close(fd);
-	free(v);
+	CHECK_EQ(unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why,
+			       sizeof(why)), -ENOENT);
+	fixture_close(&f);
 }
 
 /* Too little RAM to hold payload, scratch and kernel: refused. */
 static void test_small_memory(void)
 {
-	uint8_t *v = make_vmlinux(), head[BZ_HEADER_END];
-	struct bzimage_info bz;
-	struct guest_memory mem = { 0 };
+	struct fixture f;
 	struct unpacked_kernel uk;
 	char why[256] = "";
-	int fd;
 
-	if (make_bzimage(v, "bzImage", head, &bz, &fd)) {
-		CHECK(0, "could not make the bzImage");
+	if (!fixture_open(&f, 64 * MIB))
 		return;
-	}
-	CHECK_EQ(memory_map(&mem, 64 * MIB), 0);
-	CHECK_EQ(unpack_kernel(&mem, fd, head, &bz, &uk, why, sizeof(why)),
-		 -ENOTSUP);
+	CHECK_EQ(unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why,
+			       sizeof(why)), -ENOTSUP);
 	CHECK(strstr(why, "memory") != NULL, "why: %s", why);
-	memory_unmap(&mem);
-	close(fd);
-	free(v);
+	fixture_close(&f);
 }
 
 int main(void)
