@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,18 +14,29 @@
 #include "vmm/lz4.h"
 #include "vmm/unpack.h"
 
-#define UNPACK_MAX_SEGMENTS 16
+#define UNPACK_MAX_SEGMENTS	16
+#define UNPACK_MAX_BLOCKS	128	/* 1 GiB of vmlinux */
+#define UNPACK_CHUNK		(64u << 10)	/* compressed bytes per read */
+#define UNPACK_HEAD		4096	/* of the vmlinux: ELF + program headers */
 
-#define UNPACK_MAX_BLOCKS 128	/* 1 GiB of vmlinux */
+/* One block of the LZ4 frame: 8 MiB of the vmlinux. */
+struct unpack_block {
+	uint64_t in_off;	/* file offset of its compressed bytes */
+	uint32_t in_len;
+	uint64_t pos;		/* where its bytes start in the vmlinux */
+	uint64_t need;		/* how many of them the segments load */
+	uint64_t dst_gpa;	/* where they unpack in place, or 0 */
+};
 
 struct unpack {
 	const struct guest_memory *mem;
+	int fd;
+	uint64_t frame_off;		/* file offset of the LZ4 frame */
 	uint8_t *block;			/* scratch for one unpacked block */
-	uint64_t block_gpa;		/* ... and its guest address */
-	unsigned blocks;		/* the frame's blocks, in order */
-	const uint8_t *block_in[UNPACK_MAX_BLOCKS];
-	size_t block_len[UNPACK_MAX_BLOCKS];
-	uint8_t *dst[UNPACK_MAX_BLOCKS];	/* direct target, or NULL */
+	uint64_t block_gpa;		/* ... its guest address */
+	uint64_t block_used;		/* bytes of scratch written */
+	unsigned blocks;
+	struct unpack_block blk[UNPACK_MAX_BLOCKS];
 	unsigned direct[UNPACK_MAX_BLOCKS], directs;	/* see unpack_blocks */
 	unsigned mixed[UNPACK_MAX_BLOCKS], mixeds;
 	_Atomic unsigned next_direct;
@@ -49,7 +61,16 @@ static int unpack_fail(struct unpack *u, const char *fmt, ...)
 	return -ENOTSUP;
 }
 
-/* Checks the ELF header and keeps the PT_LOAD segments (first block). */
+/* Two segments whose file bytes or whose places in RAM overlap. */
+static bool unpack_overlap(const Elf64_Phdr *a, const Elf64_Phdr *b)
+{
+	return (a->p_offset < b->p_offset + b->p_filesz &&
+		b->p_offset < a->p_offset + a->p_filesz) ||
+	       (a->p_paddr < b->p_paddr + b->p_memsz &&
+		b->p_paddr < a->p_paddr + a->p_memsz);
+}
+
+/* Checks the ELF header and keeps the PT_LOAD segments (len bytes of head). */
 static int unpack_elf(struct unpack *u, const uint8_t *img, size_t len)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
@@ -79,6 +100,10 @@ static int unpack_elf(struct unpack *u, const uint8_t *img, size_t len)
 			return unpack_fail(u, "vmlinux segment %u does not fit "
 					   "below %#llx", i,
 					   (unsigned long long)u->block_gpa);
+		for (unsigned k = 0; k < u->segments; k++)
+			if (unpack_overlap(&ph, &u->seg[k]))
+				return unpack_fail(u, "vmlinux segments "
+						   "overlap");
 		if (eh->e_entry >= ph.p_paddr &&
 		    eh->e_entry - ph.p_paddr < ph.p_filesz)
 			entry_ok = true;
@@ -91,7 +116,31 @@ static int unpack_elf(struct unpack *u, const uint8_t *img, size_t len)
 	return 0;
 }
 
-/* Copies n unpacked bytes at stream position pos to their segments. */
+/*
+ * The vmlinux bytes [from, to) split at segment boundaries: returns where
+ * the piece that starts at from ends, and in *seg the segment that loads
+ * it, or NULL for bytes no segment loads (headers, gaps, symbols).
+ */
+static uint64_t unpack_piece(const struct unpack *u, uint64_t from,
+			     uint64_t to, const Elf64_Phdr **seg)
+{
+	uint64_t end = to;
+
+	*seg = NULL;
+	for (unsigned i = 0; i < u->segments; i++) {
+		const Elf64_Phdr *ph = &u->seg[i];
+
+		if (from >= ph->p_offset && from - ph->p_offset < ph->p_filesz) {
+			*seg = ph;
+			return MIN(to, ph->p_offset + ph->p_filesz);
+		}
+		if (ph->p_offset > from)
+			end = MIN(end, ph->p_offset);
+	}
+	return end;
+}
+
+/* Copies n unpacked bytes at vmlinux position pos to their segments. */
 static int unpack_place(const struct unpack *u, const uint8_t *buf, size_t n,
 			uint64_t pos)
 {
@@ -118,66 +167,162 @@ static uint64_t unpack_block_size(const struct unpack *u, uint64_t pos)
 	return MIN((uint64_t)LZ4_LEGACY_BLOCK_MAX, u->out_size - pos);
 }
 
-/* lz4_emit_fn: notes where a block is, for the decoders below. */
-static ssize_t unpack_note_block(void *ctx, const uint8_t *in, size_t len,
+/* lz4_read32_fn on the frame in the kernel file. */
+static int unpack_read32(void *ctx, uint64_t pos, uint32_t *v)
+{
+	const struct unpack *u = ctx;
+	uint8_t b[4];
+
+	if (pread_full(u->fd, b, 4, (off_t)(u->frame_off + pos)))
+		return -1;
+	*v = get_le32(b);
+	return 0;
+}
+
+/* lz4_emit_fn: notes where a block is, to unpack it later. */
+static ssize_t unpack_note_block(void *ctx, uint64_t in_pos, size_t len,
 				 uint64_t pos)
 {
 	struct unpack *u = ctx;
+	struct unpack_block *b;
 
-	if (u->blocks == UNPACK_MAX_BLOCKS)
+	if (u->blocks == UNPACK_MAX_BLOCKS || len > UINT32_MAX)
 		return -1;
-	u->block_in[u->blocks] = in;
-	u->block_len[u->blocks++] = len;
+	b = &u->blk[u->blocks++];
+	b->in_off = u->frame_off + in_pos;
+	b->in_len = (uint32_t)len;
+	b->pos = pos;
 	return (ssize_t)unpack_block_size(u, pos);
 }
 
-/*
- * Where in guest RAM the size bytes at stream position pos go when they all
- * lie inside one segment, else NULL (they straddle segments or gaps).
- */
-static uint8_t *unpack_direct(const struct unpack *u, uint64_t pos,
-			      uint64_t size)
-{
-	for (unsigned i = 0; i < u->segments; i++) {
-		const Elf64_Phdr *ph = &u->seg[i];
+/* The compressed bytes of a block, read from the file a chunk at a time. */
+struct unpack_source {
+	struct lz4_source src;	/* first: more() is handed this */
+	int fd;
+	uint64_t off, left;	/* what is not read yet */
+	uint8_t *buf;		/* UNPACK_CHUNK bytes */
+};
 
-		if (pos >= ph->p_offset && size <= ph->p_filesz &&
-		    pos - ph->p_offset <= ph->p_filesz - size)
-			return memory_gpa(u->mem,
-					  ph->p_paddr + (pos - ph->p_offset),
-					  size);
-	}
-	return NULL;
+static int unpack_more(struct lz4_source *src)
+{
+	struct unpack_source *s = (struct unpack_source *)src;
+	size_t n = (size_t)MIN(s->left, UNPACK_CHUNK);
+
+	if (n == 0 || pread_full(s->fd, s->buf, n, (off_t)s->off))
+		return -1;
+	s->src.p = s->buf;
+	s->src.end = s->buf + n;
+	s->off += n;
+	s->left -= n;
+	return 0;
+}
+
+/* Unpacks the first n bytes of block b into out, reading through buf: 0, or
+ * -1 when the block is corrupt, shorter or cannot be read. */
+static int unpack_decode(const struct unpack *u, const struct unpack_block *b,
+			 uint8_t *buf, uint8_t *out, uint64_t n)
+{
+	struct unpack_source s = { { NULL, NULL, unpack_more }, u->fd,
+				   b->in_off, b->in_len, buf };
+
+	return lz4_decode(&s.src, out, n, true) == (ssize_t)n ? 0 : -1;
 }
 
 /*
- * Unpacks block i and places it: straight into guest RAM when the block
- * lies inside one segment (most of a kernel: no copy, and no scratch page
- * touched), else into the scratch buf and copied piece by piece; 0 or -1.
+ * Where block b can unpack in place: at one guest address when every
+ * segment it holds has the same offset-to-address delta, the bytes no
+ * segment loads (a header, a gap) then landing in free RAM above 1 MiB
+ * and below the scratch block, where no segment goes; they are zeroed
+ * afterwards. 0 when it cannot (it goes through the scratch block).
  */
-static int unpack_one(const struct unpack *u, unsigned i, uint8_t *buf)
+static uint64_t unpack_in_place(const struct unpack *u,
+				const struct unpack_block *b)
 {
-	uint64_t pos = (uint64_t)i * LZ4_LEGACY_BLOCK_MAX;
-	uint64_t size = unpack_block_size(u, pos);
-	uint8_t *dst = u->dst[i];
-	ssize_t n = lz4_block_decode(u->block_in[i], u->block_len[i],
-				     dst ? dst : buf,
-				     dst ? size : LZ4_LEGACY_BLOCK_MAX);
+	uint64_t to = b->pos + b->need, dst = 0, x, end;
+	const Elf64_Phdr *first = NULL, *s;
 
-	if (n <= 0 || (uint64_t)n != size)
+	for (x = b->pos; x < to; x = end) {
+		end = unpack_piece(u, x, to, &s);
+		if (!s)
+			continue;
+		if (!first)
+			first = s;
+		else if (s->p_paddr - s->p_offset !=
+			 first->p_paddr - first->p_offset)
+			return 0;
+	}
+	if (!first)
+		return 0;
+	if (first->p_offset <= b->pos)
+		dst = first->p_paddr + (b->pos - first->p_offset);
+	else if (first->p_offset - b->pos <= first->p_paddr - LAYOUT_HIGH_MEM)
+		dst = first->p_paddr - (first->p_offset - b->pos);
+	else
+		return 0;
+	if (dst > u->block_gpa || b->need > u->block_gpa - dst)
+		return 0;
+	for (x = b->pos; x < to; x = end) {
+		end = unpack_piece(u, x, to, &s);
+		for (unsigned i = 0; !s && i < u->segments; i++) {
+			const Elf64_Phdr *ph = &u->seg[i];
+			uint64_t lo = dst + (x - b->pos);
+
+			if (lo < ph->p_paddr + ph->p_filesz &&
+			    ph->p_paddr < lo + (end - x))
+				return 0;
+		}
+	}
+	return dst;
+}
+
+/* Zeroes what unpacking block b in place wrote where no segment goes. */
+static void unpack_clear_junk(const struct unpack *u,
+			      const struct unpack_block *b)
+{
+	uint64_t to = b->pos + b->need, x, end;
+	const Elf64_Phdr *s;
+
+	for (x = b->pos; x < to; x = end) {
+		uint8_t *p;
+
+		end = unpack_piece(u, x, to, &s);
+		p = s ? NULL : memory_gpa(u->mem, b->dst_gpa + (x - b->pos),
+					  end - x);
+		if (p)
+			memset(p, 0, end - x);
+	}
+}
+
+/*
+ * Unpacks block i and places it: in place when it can (most of a kernel:
+ * no copy, and no scratch page touched), else into the scratch buf and
+ * copied piece by piece; 0 or -1. in is the worker's read buffer.
+ */
+static int unpack_one(const struct unpack *u, unsigned i, uint8_t *in,
+		      uint8_t *scratch)
+{
+	const struct unpack_block *b = &u->blk[i];
+	uint8_t *dst;
+
+	if (b->dst_gpa) {
+		dst = memory_gpa(u->mem, b->dst_gpa, b->need);
+		return dst ? unpack_decode(u, b, in, dst, b->need) : -1;
+	}
+	if (unpack_decode(u, b, in, scratch, b->need))
 		return -1;
-	return dst ? 0 : unpack_place(u, buf, (size_t)n, pos);
+	return unpack_place(u, scratch, b->need, b->pos);
 }
 
 struct unpack_worker {
 	struct unpack *u;
-	uint8_t *buf;		/* the scratch block, or NULL */
+	uint8_t *in;		/* UNPACK_CHUNK bytes to read through */
+	uint8_t *scratch;	/* the scratch block, or NULL */
 	int rc;
 };
 
 /*
  * A worker with the scratch block first unpacks the blocks that need it;
- * then every worker takes direct blocks until none is left.
+ * then every worker takes in-place blocks until none is left.
  */
 static void *unpack_worker(void *arg)
 {
@@ -185,159 +330,124 @@ static void *unpack_worker(void *arg)
 	struct unpack *u = w->u;
 	unsigned k;
 
-	for (k = 0; w->buf && k < u->mixeds && !w->rc; k++)
-		w->rc = unpack_one(u, u->mixed[k], w->buf);
+	for (k = 0; w->scratch && k < u->mixeds && !w->rc; k++)
+		w->rc = unpack_one(u, u->mixed[k], w->in, w->scratch);
 	while (!w->rc && (k = atomic_fetch_add(&u->next_direct, 1)) <
 			 u->directs)
-		w->rc = unpack_one(u, u->direct[k], NULL);
+		w->rc = unpack_one(u, u->direct[k], w->in, NULL);
 	return NULL;
 }
 
 /*
- * Unpacks blocks 1.. (block 0, the ELF header, is done): LZ4 blocks of a
- * legacy frame are independent, so two threads share them. Only blocks
- * that straddle segments need the scratch block, and they all go to the
- * thread that has it, so a single scratch block is ever touched.
+ * Sorts the blocks: those without a segment byte are skipped, the others
+ * unpack in place or through the scratch block, and only as far as their
+ * last segment byte.
  */
-static int unpack_blocks(struct unpack *u)
+static void unpack_plan(struct unpack *u)
 {
-	struct unpack_worker with = { u, u->block, 0 };
-	struct unpack_worker without = { u, NULL, 0 };
+	for (unsigned i = 0; i < u->blocks; i++) {
+		struct unpack_block *b = &u->blk[i];
+		uint64_t to = b->pos + unpack_block_size(u, b->pos);
+
+		for (unsigned k = 0; k < u->segments; k++) {
+			const Elf64_Phdr *ph = &u->seg[k];
+			uint64_t hi = MIN(to, ph->p_offset + ph->p_filesz);
+
+			if (ph->p_filesz && ph->p_offset < to && hi > b->pos)
+				b->need = MAX(b->need, hi - b->pos);
+		}
+		if (b->need == 0)
+			continue;
+		b->dst_gpa = unpack_in_place(u, b);
+		if (b->dst_gpa) {
+			u->direct[u->directs++] = i;
+		} else {
+			u->mixed[u->mixeds++] = i;
+			u->block_used = MAX(u->block_used, b->need);
+		}
+	}
+}
+
+/*
+ * Unpacks the blocks: LZ4 blocks of a legacy frame are independent, so two
+ * threads share them. Only blocks that cannot unpack in place need the
+ * scratch block, and they all go to the thread that has it, so a single
+ * scratch block is ever touched. in holds two read buffers.
+ */
+static int unpack_blocks(struct unpack *u, uint8_t *in)
+{
+	struct unpack_worker with = { u, in, u->block, 0 };
+	struct unpack_worker without = { u, in + UNPACK_CHUNK, NULL, 0 };
 	pthread_t t;
 
-	for (unsigned i = 1; i < u->blocks; i++) {
-		uint64_t pos = (uint64_t)i * LZ4_LEGACY_BLOCK_MAX;
-
-		u->dst[i] = unpack_direct(u, pos, unpack_block_size(u, pos));
-		if (u->dst[i])
-			u->direct[u->directs++] = i;
-		else
-			u->mixed[u->mixeds++] = i;
-	}
+	unpack_plan(u);
 	if (u->directs > 1 && thread_start(&t, unpack_worker, &without) == 0) {
 		unpack_worker(&with);
 		pthread_join(t, NULL);
 	} else {
 		unpack_worker(&with);
 	}
+	for (unsigned k = 0; k < u->directs; k++)
+		unpack_clear_junk(u, &u->blk[u->direct[k]]);
+	memset(u->block, 0, u->block_used);
 	return with.rc || without.rc ? -1 : 0;
 }
 
-/* Block 0 holds the ELF header: it says where everything goes. */
-static int unpack_first(struct unpack *u, ssize_t n)
-{
-	if (n <= 0 || (uint64_t)n != unpack_block_size(u, 0) ||
-	    unpack_elf(u, u->block, (size_t)n) ||
-	    unpack_place(u, u->block, (size_t)n, 0))
-		return -1;
-	return 0;
-}
-
-struct unpack_reader {
-	int fd;
-	uint8_t *dst;
-	size_t len;
-	off_t off;
-	int rc;
-};
-
-static void *unpack_reader(void *arg)
-{
-	struct unpack_reader *r = arg;
-
-	r->rc = pread_full(r->fd, r->dst, r->len, r->off);
-	return NULL;
-}
-
 /*
- * Reads the compressed payload (len bytes at off) into comp, the second
- * half on a thread of its own, and unpacks block 0 into the scratch block
- * as soon as the first half is in: the time goes into faulting in fresh
- * pages and decoding, which two CPUs do side by side. Returns 0 or a
- * negative errno; *n0 is what block 0 unpacked to (-1 if it could not be
- * done yet, or failed).
+ * Finds the blocks of the frame at payload (len bytes of the file, the
+ * unpacked size last) and reads the ELF headers at the start of block 0.
  */
-static int unpack_read(struct unpack *u, int fd, uint8_t *comp, size_t len,
-		       off_t off, ssize_t *n0)
+static int unpack_frame(struct unpack *u, uint64_t len, uint8_t *in)
 {
-	size_t first = ALIGN_DOWN(len / 2, 4096);
-	struct unpack_reader tail = { fd, comp + first, len - first,
-				      off + (off_t)first, 0 };
-	pthread_t t;
-	bool threaded = first >= 8 &&
-			thread_start(&t, unpack_reader, &tail) == 0;
-	int rc = pread_full(fd, comp, threaded ? first : len, off);
-	uint32_t len0 = rc == 0 && len >= 8 ? get_le32(comp + 4) : 0;
+	uint8_t head[UNPACK_HEAD], b[4];
+	int64_t got;
 
-	*n0 = -1;
-	if (rc == 0 && get_le32(comp) == LZ4_LEGACY_MAGIC && len0 &&
-	    len0 != LZ4_LEGACY_MAGIC && len0 <= (threaded ? first : len) - 8)
-		*n0 = lz4_block_decode(comp + 8, len0, u->block,
-				       LZ4_LEGACY_BLOCK_MAX);
-	if (threaded) {
-		pthread_join(t, NULL);
-		if (!rc)
-			rc = tail.rc;
-	}
-	return rc;
-}
-
-/*
- * Zeroes the scratch area in place. It is not handed back to the host
- * (MADV_DONTNEED): it lies at the top of low RAM, where the guest kernel
- * allocates its first pages, and a page dropped now would only be faulted
- * in again, and zeroed again, moments later, which costs far more than
- * this memset, above all nested.
- */
-static void unpack_scrub(const struct guest_memory *mem, uint64_t from,
-			 uint64_t to)
-{
-	memset(memory_gpa(mem, from, to - from), 0, to - from);
+	if (pread_full(u->fd, b, 4, (off_t)(u->frame_off + len - 4)))
+		return unpack_fail(u, "cannot read the payload");
+	u->out_size = get_le32(b);
+	got = lz4_legacy_walk(len - 4, u->out_size, unpack_read32, u,
+			      unpack_note_block, u);
+	if (got < 0 || (uint64_t)got != u->out_size || u->blocks == 0)
+		return unpack_fail(u, "LZ4 payload is corrupt");
+	if (unpack_decode(u, &u->blk[0], in, head,
+			  MIN(sizeof(head), u->out_size)))
+		return unpack_fail(u, "LZ4 payload is corrupt");
+	return unpack_elf(u, head, MIN(sizeof(head), u->out_size));
 }
 
 int unpack_kernel(const struct guest_memory *mem, int fd,
 		  const uint8_t *head, const struct bzimage_info *bz,
 		  struct unpacked_kernel *out, char *why, size_t whylen)
 {
-	struct unpack u = { .mem = mem, .why = why, .whylen = whylen };
+	struct unpack u = { .mem = mem, .fd = fd, .why = why,
+			    .whylen = whylen };
 	uint32_t off = get_le32(head + BZ_PAYLOAD_OFFSET);
 	uint32_t len = get_le32(head + BZ_PAYLOAD_LENGTH);
-	uint64_t comp_gpa, scratch_end = mem->low;
-	uint8_t *comp;
-	ssize_t n0;
-	int64_t got;
+	uint8_t magic[4], *in;
+	int rc;
 
 	if (len < 8 || off > bz->kernel_size || len > bz->kernel_size - off)
 		return unpack_fail(&u, "no payload in the setup header"),
 		       -ENOENT;
-	if (scratch_end < len + LZ4_LEGACY_BLOCK_MAX + (64ULL << 20))
-		return unpack_fail(&u, "too little memory to unpack in");
-	comp_gpa = ALIGN_DOWN(scratch_end - len, 4096);
-	u.block_gpa = ALIGN_DOWN(comp_gpa - LZ4_LEGACY_BLOCK_MAX, 4096);
-	comp = memory_gpa(mem, comp_gpa, len);
-	u.block = memory_gpa(mem, u.block_gpa, LZ4_LEGACY_BLOCK_MAX);
-	if (!comp || !u.block)
-		return unpack_fail(&u, "no room to unpack in");
-	if (unpack_read(&u, fd, comp, len, (off_t)bz->setup_size + off,
-			&n0) || get_le32(comp) != LZ4_LEGACY_MAGIC) {
-		unpack_scrub(mem, u.block_gpa, scratch_end);
+	u.frame_off = (uint64_t)bz->setup_size + off;
+	if (pread_full(fd, magic, 4, (off_t)u.frame_off) ||
+	    get_le32(magic) != LZ4_LEGACY_MAGIC)
 		return unpack_fail(&u, "payload is not LZ4"), -ENOENT;
+	if (mem->low < LZ4_LEGACY_BLOCK_MAX + (64ULL << 20))
+		return unpack_fail(&u, "too little memory to unpack in");
+	u.block_gpa = ALIGN_DOWN(mem->low - LZ4_LEGACY_BLOCK_MAX, 4096);
+	u.block = memory_gpa(mem, u.block_gpa, LZ4_LEGACY_BLOCK_MAX);
+	in = malloc(2 * UNPACK_CHUNK);
+	if (!u.block || !in) {
+		free(in);
+		return unpack_fail(&u, "no room to unpack in");
 	}
-	/* Linux appends the unpacked size to the compressed stream. */
-	u.out_size = get_le32(comp + len - 4);
-	got = lz4_legacy_walk(comp, len - 4, u.out_size, unpack_note_block, &u);
-	if (got >= 0 && u.blocks > 0 && (u.block_in[0] != comp + 8 || n0 < 0))
-		n0 = lz4_block_decode(u.block_in[0], u.block_len[0], u.block,
-				      LZ4_LEGACY_BLOCK_MAX);
-	if (got < 0 || (uint64_t)got != u.out_size || u.blocks == 0 ||
-	    unpack_first(&u, n0) || unpack_blocks(&u))
-		got = -1;
-	unpack_scrub(mem, u.block_gpa, scratch_end);
-	if (got < 0) {
-		if (!why[0])
-			unpack_fail(&u, "LZ4 payload is corrupt");
-		return -ENOTSUP;
-	}
+	rc = unpack_frame(&u, len, in);
+	if (rc == 0 && unpack_blocks(&u, in))
+		rc = unpack_fail(&u, "LZ4 payload is corrupt or unreadable");
+	free(in);
+	if (rc)
+		return rc;
 	for (unsigned i = 0; i < u.segments; i++) {
 		const Elf64_Phdr *ph = &u.seg[i];
 

@@ -16,14 +16,16 @@ struct unpacked_kernel {
 };
 
 /*
- * Reads the compressed payload of the bzImage open on fd (head: its first
- * BZ_HEADER_END bytes, bz: the parsed header) into scratch space at the
- * top of low guest RAM, unpacks it block by block and copies each PT_LOAD
- * segment of the vmlinux ELF to its physical address; the scratch space
- * is zeroed again. Returns 0; -ENOENT when the kernel is not LZ4 packed;
- * or -ENOTSUP when an LZ4 kernel cannot be unpacked here (too little
- * memory, a corrupt payload, an odd vmlinux). The reason is in why; boot
- * the bzImage as it is then.
+ * Unpacks the LZ4 payload of the bzImage open on fd (head: its first
+ * BZ_HEADER_END bytes, bz: the parsed header) and puts each PT_LOAD segment
+ * of the vmlinux ELF at its physical address. The payload is read a chunk
+ * at a time, never whole. Each 8 MiB block unpacks straight into guest RAM
+ * when its segments allow, else through a scratch block at the top of low
+ * RAM; whatever lands outside the segments is zeroed again. Returns 0;
+ * -ENOENT when the kernel is not LZ4 packed; or -ENOTSUP when an LZ4
+ * kernel cannot be unpacked here (too little memory, a corrupt or
+ * unreadable payload, an odd vmlinux). The reason is in why; boot the
+ * bzImage as it is then.
  */
 int unpack_kernel(const struct guest_memory *mem, int fd,
 		  const uint8_t *head, const struct bzimage_info *bz,

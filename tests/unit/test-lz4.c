@@ -43,12 +43,13 @@ static uint8_t *make_input(size_t len, unsigned seed)
 }
 
 struct sink {
+	const uint8_t *frame;
 	uint8_t *out;
 	size_t cap;
 	unsigned blocks;
 };
 
-static ssize_t to_buffer(void *ctx, const uint8_t *block, size_t len,
+static ssize_t to_buffer(void *ctx, uint64_t in_pos, size_t len,
 			 uint64_t pos)
 {
 	struct sink *s = ctx;
@@ -56,7 +57,7 @@ static ssize_t to_buffer(void *ctx, const uint8_t *block, size_t len,
 	s->blocks++;
 	if (pos > s->cap)
 		return -1;
-	return lz4_block_decode(block, len, s->out + pos,
+	return lz4_block_decode(s->frame + in_pos, len, s->out + pos,
 				MIN(s->cap - pos, (size_t)LZ4_LEGACY_BLOCK_MAX));
 }
 
@@ -64,10 +65,14 @@ static ssize_t to_buffer(void *ctx, const uint8_t *block, size_t len,
 static int64_t decode(const struct frame *f, uint64_t out_size,
 		      struct sink *s)
 {
+	struct lz4_mem m = { f->data, f->len - 4 };
+
+	s->frame = f->data;
 	s->cap = out_size + 64;
 	s->out = malloc(s->cap);
 	s->blocks = 0;
-	return lz4_legacy_walk(f->data, f->len - 4, out_size, to_buffer, s);
+	return lz4_legacy_walk(m.len, out_size, lz4_mem_read32, &m,
+			       to_buffer, s);
 }
 
 static void round_trip(size_t len, unsigned seed, unsigned min_blocks)
@@ -142,6 +147,82 @@ static void test_corrupt_frames(void)
 	free(in);
 }
 
+/* A source that hands out the block step bytes at a time. */
+struct trickle {
+	struct lz4_source src;	/* first */
+	const uint8_t *next, *end;
+	size_t step;
+};
+
+static int trickle_more(struct lz4_source *src)
+{
+	struct trickle *t = (struct trickle *)src;
+	size_t n = MIN(t->step, (size_t)(t->end - t->next));
+
+	if (n == 0)
+		return -1;
+	t->src.p = t->next;
+	t->src.end = t->next + n;
+	t->next += n;
+	return 0;
+}
+
+/*
+ * Block data arriving in pieces (as unpack reads a kernel, a chunk at a
+ * time) decodes to the same bytes, wherever the pieces end: inside a
+ * length extension, an offset, a literal run. A prefix stops early.
+ */
+static void test_streamed_and_prefix(void)
+{
+	size_t len = 100000;
+	uint8_t *in = make_input(len, 8), *out = malloc(len);
+	struct frame f;
+	uint32_t blen;
+	static const size_t steps[] = { 1, 2, 3, 7, 4096, 65536 };
+
+	if (lz4_tool(dir, in, len, &f)) {
+		CHECK(0, "the lz4 tool failed");
+		free(in);
+		free(out);
+		return;
+	}
+	blen = get_le32(f.data + 4);	/* the one block */
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct trickle t = { { NULL, NULL, trickle_more },
+				     f.data + 8, f.data + 8 + blen, steps[i] };
+
+		memset(out, 0, len);
+		CHECK_EQ(lz4_decode(&t.src, out, len, false), (ssize_t)len);
+		CHECK(!memcmp(out, in, len), "step %zu: output differs",
+		      steps[i]);
+	}
+	for (size_t cap = 0; cap < len; cap = cap * 3 + 1) {
+		struct trickle t = { { NULL, NULL, trickle_more },
+				     f.data + 8, f.data + 8 + blen, 5 };
+
+		memset(out, 0xee, len);
+		CHECK_EQ(lz4_decode(&t.src, out, cap, true), (ssize_t)cap);
+		CHECK(!memcmp(out, in, cap), "prefix %zu differs", cap);
+		CHECK(cap == len || out[cap] == 0xee,
+		      "prefix %zu: wrote past its end", cap);
+		CHECK(lz4_block_decode(f.data + 8, blen, out, cap) < 0,
+		      "a whole decode into %zu bytes must fail", cap);
+	}
+	/* a prefix longer than the block: what the block has */
+	{
+		struct trickle t = { { NULL, NULL, trickle_more },
+				     f.data + 8, f.data + 8 + blen, 999 };
+		uint8_t *big = malloc(len + 100);
+
+		CHECK_EQ(lz4_decode(&t.src, big, len + 100, true),
+			 (ssize_t)len);
+		free(big);
+	}
+	free(f.data);
+	free(out);
+	free(in);
+}
+
 static void test_bad_blocks(void)
 {
 	uint8_t out[64];
@@ -170,6 +251,7 @@ int main(void)
 	RUN_TEST(test_small_frames);
 	RUN_TEST(test_multi_block_frame);
 	RUN_TEST(test_corrupt_frames);
+	RUN_TEST(test_streamed_and_prefix);
 	RUN_TEST(test_bad_blocks);
 	{
 		char cmd[64];

@@ -18,21 +18,45 @@
 #define PAYLOAD_OFF	0x200		/* payload offset in the kernel part */
 #define RAM		(256 * MIB)
 
-/*
- * The vmlinux: segments with different offset-to-address deltas, so the
- * 8 MiB LZ4 blocks fall every way: block 0 holds the ELF header and the
- * start of A (scratch), block 1 lies inside A (direct), block 2 holds A's
- * end, a gap and B (scratch), block 3 is exactly C (direct, both ends on
- * a block boundary), block 4 is a short tail outside every segment.
- */
-static const struct { uint64_t off, paddr, filesz, memsz; } segs[] = {
-	{ 0x200000, 0x1000000, 0x1400000, 0x1400000 },	/* A: 20 MiB */
-	{ 0x1700000, 0x3000000, 0x20123, 0x80000 },	/* B: bss after */
-	{ 0x1800000, 0x2800000, 0x800000, 0x800000 },	/* C: 8 MiB */
+struct seg {
+	uint64_t off, paddr, filesz, memsz;
 };
-#define NSEGS		(sizeof(segs) / sizeof(segs[0]))
-#define VMLINUX_SIZE	(0x2000000 + 0x12345)
-#define ENTRY		0x1000000
+
+/* A made-up vmlinux: its size, entry point and PT_LOAD segments. */
+struct layout {
+	uint64_t size, entry, end;	/* end: above the highest segment */
+	unsigned nsegs;
+	struct seg segs[4];
+};
+
+/*
+ * Segments with different offset-to-address deltas, so the 8 MiB LZ4
+ * blocks fall every way: block 0 holds the ELF header and the start of A
+ * (in place, the header landing below A), block 1 lies inside A, block 2
+ * holds A's end, a gap and B, whose delta differs (scratch), block 3 is
+ * exactly C (both ends on a block boundary), block 4 is a short tail
+ * outside every segment (not unpacked at all).
+ */
+static const struct layout mixed = {
+	0x2000000 + 0x12345, 0x1000000, 0x3080000, 3, {
+		{ 0x200000, 0x1000000, 0x1400000, 0x1400000 },	/* A: 20 MiB */
+		{ 0x1700000, 0x3000000, 0x20123, 0x80000 },	/* B: bss after */
+		{ 0x1800000, 0x2800000, 0x800000, 0x800000 },	/* C: 8 MiB */
+	}
+};
+
+/*
+ * One delta for A and E, but the gap between them in block 1 would, in
+ * place, land where F goes: block 1 must go through the scratch block, or
+ * zeroing what it put in the gap would wipe F.
+ */
+static const struct layout gap_on_segment = {
+	0x1100000, 0x1000000, 0x1e00000, 3, {
+		{ 0x200000, 0x1000000, 0xa00000, 0xa00000 },	/* A: to 12 MiB */
+		{ 0xd00000, 0x1b00000, 0x300000, 0x300000 },	/* E: to 16 MiB */
+		{ 0x1000000, 0x1a00000, 0x100000, 0x100000 },	/* F: in the gap */
+	}
+};
 
 static char dir[256];
 
@@ -43,27 +67,27 @@ static uint8_t byte_at(uint64_t pos)
 	return pos % 97 < 40 ? (uint8_t)(pos >> 9) : (uint8_t)(x >> 56);
 }
 
-static uint8_t *make_vmlinux(void)
+static uint8_t *make_vmlinux(const struct layout *l)
 {
-	uint8_t *v = malloc(VMLINUX_SIZE);
+	uint8_t *v = malloc(l->size);
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)v;
 
-	for (uint64_t i = 0; i < VMLINUX_SIZE; i++)
+	for (uint64_t i = 0; i < l->size; i++)
 		v[i] = byte_at(i);
 	memset(eh, 0, sizeof(*eh));
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
 	eh->e_ident[EI_CLASS] = ELFCLASS64;
 	eh->e_machine = EM_X86_64;
 	eh->e_type = ET_EXEC;
-	eh->e_entry = ENTRY;
+	eh->e_entry = l->entry;
 	eh->e_phoff = sizeof(*eh);
 	eh->e_phentsize = sizeof(Elf64_Phdr);
-	eh->e_phnum = NSEGS;
-	for (unsigned i = 0; i < NSEGS; i++) {
-		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = segs[i].off,
-				  .p_paddr = segs[i].paddr,
-				  .p_filesz = segs[i].filesz,
-				  .p_memsz = segs[i].memsz };
+	eh->e_phnum = (uint16_t)l->nsegs;
+	for (unsigned i = 0; i < l->nsegs; i++) {
+		const struct seg *g = &l->segs[i];
+		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = g->off,
+				  .p_paddr = g->paddr, .p_filesz = g->filesz,
+				  .p_memsz = g->memsz };
 
 		memcpy(v + eh->e_phoff + i * sizeof(ph), &ph, sizeof(ph));
 	}
@@ -75,15 +99,16 @@ static uint8_t *make_vmlinux(void)
  * payload (the vmlinux packed by lz4_tool, as Linux packs it), with head
  * filled in as the setup header would be.
  */
-static int make_bzimage(const uint8_t *vmlinux, const char *name,
-			uint8_t *head, struct bzimage_info *bz, int *fd)
+static int make_bzimage(const uint8_t *vmlinux, uint64_t size,
+			const char *name, uint8_t *head,
+			struct bzimage_info *bz, int *fd)
 {
 	char path[300];
 	struct frame f;
 	uint8_t *file;
 	int rc;
 
-	if (lz4_tool(dir, vmlinux, VMLINUX_SIZE, &f))
+	if (lz4_tool(dir, vmlinux, size, &f))
 		return -1;
 	file = calloc(1, SETUP_SIZE + PAYLOAD_OFF + f.len);
 	memcpy(file + SETUP_SIZE + PAYLOAD_OFF, f.data, f.len);
@@ -113,6 +138,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 /* One test's bzImage (DIR/bzImage of make_vmlinux) and guest RAM. */
 struct fixture {
+	const struct layout *l;
 	uint8_t *v, head[BZ_HEADER_END];
 	struct bzimage_info bz;
 	struct guest_memory mem;
@@ -120,11 +146,13 @@ struct fixture {
 };
 
 /* Sets f up with ram bytes of guest RAM; false (a FAIL) if it could not. */
-static bool fixture_open(struct fixture *f, uint64_t ram)
+static bool fixture_open(struct fixture *f, const struct layout *l,
+			 uint64_t ram)
 {
 	memset(f, 0, sizeof(*f));
-	f->v = make_vmlinux();
-	if (make_bzimage(f->v, "bzImage", f->head, &f->bz, &f->fd)) {
+	f->l = l;
+	f->v = make_vmlinux(l);
+	if (make_bzimage(f->v, l->size, "bzImage", f->head, &f->bz, &f->fd)) {
 		CHECK(0, "could not make the bzImage (apt-get install lz4)");
 		free(f->v);
 		return false;
@@ -140,36 +168,78 @@ static void fixture_close(struct fixture *f)
 	free(f->v);
 }
 
+/*
+ * Unpacks f's kernel into RAM that holds stale bytes where bss goes (as
+ * after a guest reboot) and checks that every segment is in place, bss is
+ * zero, and nothing else in RAM is written: not the ELF header, not the
+ * gaps between segments, not the scratch block, not the tail.
+ */
+static void check_unpacked(struct fixture *f)
+{
+	const struct layout *l = f->l;
+	struct unpacked_kernel uk;
+	char why[256] = "";
+	uint64_t at = 0;
+	int rc;
+
+	for (unsigned i = 0; i < l->nsegs; i++)
+		memset(memory_gpa(&f->mem, l->segs[i].paddr + l->segs[i].filesz,
+				  l->segs[i].memsz - l->segs[i].filesz),
+		       0xaa, l->segs[i].memsz - l->segs[i].filesz);
+	rc = unpack_kernel(&f->mem, f->fd, f->head, &f->bz, &uk, why,
+			   sizeof(why));
+	CHECK(rc == 0, "unpack_kernel: %d (%s)", rc, why);
+	if (rc)
+		return;
+	CHECK_EQ(uk.entry, l->entry);
+	CHECK_EQ(uk.end, l->end);
+	for (unsigned i = 0; i < l->nsegs; i++) {
+		const struct seg *g = &l->segs[i];
+		const uint8_t *p = memory_gpa(&f->mem, g->paddr, g->memsz);
+
+		CHECK(memcmp(p, f->v + g->off, g->filesz) == 0,
+		      "segment %u differs from the vmlinux", i);
+		CHECK(all_zero(p + g->filesz, g->memsz - g->filesz),
+		      "segment %u: bss not zeroed", i);
+	}
+	/* the RAM between the segments, in address order, is untouched */
+	while (at < RAM) {
+		uint64_t next = RAM, skip = 0;
+
+		for (unsigned i = 0; i < l->nsegs; i++) {
+			const struct seg *g = &l->segs[i];
+
+			if (g->paddr >= at && g->paddr < next) {
+				next = g->paddr;
+				skip = g->memsz;
+			}
+		}
+		CHECK(all_zero(memory_gpa(&f->mem, at, next - at), next - at),
+		      "bytes written in RAM %#llx..%#llx, where no segment "
+		      "goes", (unsigned long long)at,
+		      (unsigned long long)next);
+		at = next + skip;
+	}
+}
+
 static void test_segments_land_in_place(void)
 {
 	struct fixture f;
-	struct unpacked_kernel uk;
-	char why[256] = "";
-	int rc;
 
-	if (!fixture_open(&f, RAM))
+	if (!fixture_open(&f, &mixed, RAM))
 		return;
-	/* stale bytes where bss goes, as after a guest reboot */
-	memset(memory_gpa(&f.mem, 0x3000000, 0x80000), 0xaa, 0x80000);
-	rc = unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why, sizeof(why));
-	CHECK(rc == 0, "unpack_kernel: %d (%s)", rc, why);
-	CHECK_EQ(uk.entry, ENTRY);
-	CHECK_EQ(uk.end, 0x3080000);
-	for (unsigned i = 0; i < NSEGS && rc == 0; i++) {
-		const uint8_t *g = memory_gpa(&f.mem, segs[i].paddr,
-					      segs[i].memsz);
+	check_unpacked(&f);
+	fixture_close(&f);
+}
 
-		CHECK(memcmp(g, f.v + segs[i].off, segs[i].filesz) == 0,
-		      "segment %u differs from the vmlinux", i);
-		CHECK(all_zero(g + segs[i].filesz,
-			       segs[i].memsz - segs[i].filesz),
-		      "segment %u: bss not zeroed", i);
-	}
-	/* nothing but the segments is written: below A, the gap, scratch */
-	CHECK(all_zero(memory_gpa(&f.mem, 0, 0x1000000), 0x1000000),
-	      "bytes written below the kernel");
-	CHECK(all_zero(memory_gpa(&f.mem, 0x3080000, RAM - 0x3080000),
-		       RAM - 0x3080000), "scratch or tail bytes left in RAM");
+/* A block whose gap would land on another segment is not unpacked in place. */
+static void test_gap_over_a_segment(void)
+{
+	struct fixture f;
+
+	if (!fixture_open(&f, &gap_on_segment, RAM))
+		return;
+	check_unpacked(&f);
 	fixture_close(&f);
 }
 
@@ -181,7 +251,7 @@ static void test_bad_payloads(void)
 	uint32_t len;
 	char why[256];
 
-	if (!fixture_open(&f, RAM))
+	if (!fixture_open(&f, &mixed, RAM))
 		return;
 	len = get_le32(f.head + BZ_PAYLOAD_LENGTH);
 	put_le32(f.head + BZ_PAYLOAD_LENGTH, len / 2);	/* truncated frame */
@@ -219,7 +289,7 @@ static void test_small_memory(void)
 	struct unpacked_kernel uk;
 	char why[256] = "";
 
-	if (!fixture_open(&f, 64 * MIB))
+	if (!fixture_open(&f, &mixed, 64 * MIB))
 		return;
 	CHECK_EQ(unpack_kernel(&f.mem, f.fd, f.head, &f.bz, &uk, why,
 			       sizeof(why)), -ENOTSUP);
@@ -231,6 +301,7 @@ int main(void)
 {
 	scratch_make(dir, sizeof(dir), "unpack");
 	RUN_TEST(test_segments_land_in_place);
+	RUN_TEST(test_gap_over_a_segment);
 	RUN_TEST(test_bad_payloads);
 	RUN_TEST(test_small_memory);
 	scratch_remove(dir);
