@@ -61,13 +61,17 @@ static int unpack_fail(struct unpack *u, const char *fmt, ...)
 	return -ENOTSUP;
 }
 
+/* Whether the spans [a, a + alen) and [b, b + blen) share a byte. */
+static bool spans_meet(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 /* Two segments whose file bytes or whose places in RAM overlap. */
 static bool unpack_overlap(const Elf64_Phdr *a, const Elf64_Phdr *b)
 {
-	return (a->p_offset < b->p_offset + b->p_filesz &&
-		b->p_offset < a->p_offset + a->p_filesz) ||
-	       (a->p_paddr < b->p_paddr + b->p_memsz &&
-		b->p_paddr < a->p_paddr + a->p_memsz);
+	return spans_meet(a->p_offset, a->p_filesz, b->p_offset, b->p_filesz) ||
+	       spans_meet(a->p_paddr, a->p_memsz, b->p_paddr, b->p_memsz);
 }
 
 /* Checks the ELF header and keeps the PT_LOAD segments (len bytes of head). */
@@ -263,14 +267,10 @@ static uint64_t unpack_in_place(const struct unpack *u,
 		return 0;
 	for (x = b->pos; x < to; x = end) {
 		end = unpack_piece(u, x, to, &s);
-		for (unsigned i = 0; !s && i < u->segments; i++) {
-			const Elf64_Phdr *ph = &u->seg[i];
-			uint64_t lo = dst + (x - b->pos);
-
-			if (lo < ph->p_paddr + ph->p_filesz &&
-			    ph->p_paddr < lo + (end - x))
+		for (unsigned i = 0; !s && i < u->segments; i++)
+			if (spans_meet(dst + (x - b->pos), end - x,
+				       u->seg[i].p_paddr, u->seg[i].p_filesz))
 				return 0;
-		}
 	}
 	return dst;
 }

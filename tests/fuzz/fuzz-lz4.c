@@ -5,6 +5,7 @@
 
 #include "vmm/compat.h"
 #include "vmm/lz4.h"
+#include "tests/unit/lz4-pieces.h"
 
 #define FUZZ_OUT_MAX (1u << 20)
 
@@ -22,36 +23,17 @@ static ssize_t to_out(void *ctx, uint64_t in_pos, size_t len, uint64_t pos)
 				FUZZ_OUT_MAX - pos);
 }
 
-/* A source handing out the block step bytes at a time, as a file read. */
-struct pieces {
-	struct lz4_source src;	/* first */
-	const uint8_t *next, *end;
-	size_t step;
-};
-
-static int pieces_more(struct lz4_source *src)
-{
-	struct pieces *p = (struct pieces *)src;
-	size_t n = MIN(p->step, (size_t)(p->end - p->next));
-
-	if (n == 0)
-		return -1;
-	p->src.p = p->next;
-	p->src.end = p->next + n;
-	p->next += n;
-	return 0;
-}
-
 /*
  * The block read in pieces, and cut to a prefix, must give the same bytes
  * as the block decoded whole (n of them, or -1 if it was refused).
  */
 static void check_pieces(const uint8_t *data, size_t size, ssize_t n)
 {
-	struct pieces p = { { NULL, NULL, pieces_more }, data, data + size,
-			    1 + (size ? data[0] % 7 : 0) };
+	struct lz4_pieces p;
+	struct lz4_source *src = lz4_pieces_init(&p, data, size,
+						 1 + (size ? data[0] % 7 : 0));
 	size_t cap = n > 0 ? (size_t)n / 2 + 1 : FUZZ_OUT_MAX;
-	ssize_t m = lz4_decode(&p.src, again, cap, true);
+	ssize_t m = lz4_decode(src, again, cap, true);
 
 	if (m > (ssize_t)cap)
 		abort();

@@ -45,7 +45,7 @@ FUZZ_SEEDS_virtio-blk := tests/fuzz/seeds-virtio-blk
 
 FUZZ_NAMES += lz4
 FUZZ_SRCS_lz4 := vmm/lz4.c
-FUZZ_DEPS_lz4 := vmm/lz4.h vmm/compat.h
+FUZZ_DEPS_lz4 := vmm/lz4.h vmm/compat.h tests/unit/lz4-pieces.h
 FUZZ_NAMES += pci-config
 FUZZ_SRCS_pci-config := devices/pci-cfg.c devices/pci-bus.c devices/pci-dev.c devices/pci-msix.c vmm/compat.c
 FUZZ_DEPS_pci-config := devices/pci.h devices/pci-internal.h devices/pci-msix.h vmm/layout.h

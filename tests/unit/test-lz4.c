@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
+#include "tests/unit/lz4-pieces.h"
 #include "tests/unit/lz4-tool.h"
 #include "vmm/compat.h"
 #include "vmm/lz4.h"
@@ -147,26 +148,6 @@ static void test_corrupt_frames(void)
 	free(in);
 }
 
-/* A source that hands out the block step bytes at a time. */
-struct trickle {
-	struct lz4_source src;	/* first */
-	const uint8_t *next, *end;
-	size_t step;
-};
-
-static int trickle_more(struct lz4_source *src)
-{
-	struct trickle *t = (struct trickle *)src;
-	size_t n = MIN(t->step, (size_t)(t->end - t->next));
-
-	if (n == 0)
-		return -1;
-	t->src.p = t->next;
-	t->src.end = t->next + n;
-	t->next += n;
-	return 0;
-}
-
 /*
  * Block data arriving in pieces (as unpack reads a kernel, a chunk at a
  * time) decodes to the same bytes, wherever the pieces end: inside a
@@ -188,20 +169,21 @@ static void test_streamed_and_prefix(void)
 	}
 	blen = get_le32(f.data + 4);	/* the one block */
 	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		struct trickle t = { { NULL, NULL, trickle_more },
-				     f.data + 8, f.data + 8 + blen, steps[i] };
+		struct lz4_pieces p;
+		struct lz4_source *src = lz4_pieces_init(&p, f.data + 8, blen,
+							 steps[i]);
 
 		memset(out, 0, len);
-		CHECK_EQ(lz4_decode(&t.src, out, len, false), (ssize_t)len);
+		CHECK_EQ(lz4_decode(src, out, len, false), (ssize_t)len);
 		CHECK(!memcmp(out, in, len), "step %zu: output differs",
 		      steps[i]);
 	}
 	for (size_t cap = 0; cap < len; cap = cap * 3 + 1) {
-		struct trickle t = { { NULL, NULL, trickle_more },
-				     f.data + 8, f.data + 8 + blen, 5 };
+		struct lz4_pieces p;
+		struct lz4_source *src = lz4_pieces_init(&p, f.data + 8, blen, 5);
 
 		memset(out, 0xee, len);
-		CHECK_EQ(lz4_decode(&t.src, out, cap, true), (ssize_t)cap);
+		CHECK_EQ(lz4_decode(src, out, cap, true), (ssize_t)cap);
 		CHECK(!memcmp(out, in, cap), "prefix %zu differs", cap);
 		CHECK(cap == len || out[cap] == 0xee,
 		      "prefix %zu: wrote past its end", cap);
@@ -210,11 +192,12 @@ static void test_streamed_and_prefix(void)
 	}
 	/* a prefix longer than the block: what the block has */
 	{
-		struct trickle t = { { NULL, NULL, trickle_more },
-				     f.data + 8, f.data + 8 + blen, 999 };
+		struct lz4_pieces p;
+		struct lz4_source *src = lz4_pieces_init(&p, f.data + 8, blen,
+							 999);
 		uint8_t *big = malloc(len + 100);
 
-		CHECK_EQ(lz4_decode(&t.src, big, len + 100, true),
+		CHECK_EQ(lz4_decode(src, big, len + 100, true),
 			 (ssize_t)len);
 		free(big);
 	}

@@ -169,19 +169,22 @@ static void fixture_close(struct fixture *f)
 }
 
 /*
- * Unpacks f's kernel into RAM that holds stale bytes where bss goes (as
- * after a guest reboot) and checks that every segment is in place, bss is
- * zero, and nothing else in RAM is written: not the ELF header, not the
- * gaps between segments, not the scratch block, not the tail.
+ * Unpacks a kernel of layout l into RAM that holds stale bytes where bss
+ * goes (as after a guest reboot) and checks that every segment is in
+ * place, bss is zero, and nothing else in RAM is written: not the ELF
+ * header, not the gaps between segments, not the scratch block, not the
+ * tail.
  */
-static void check_unpacked(struct fixture *f)
+static void check_unpacked(const struct layout *l)
 {
-	const struct layout *l = f->l;
+	struct fixture fx, *f = &fx;
 	struct unpacked_kernel uk;
 	char why[256] = "";
 	uint64_t at = 0;
 	int rc;
 
+	if (!fixture_open(f, l, RAM))
+		return;
 	for (unsigned i = 0; i < l->nsegs; i++)
 		memset(memory_gpa(&f->mem, l->segs[i].paddr + l->segs[i].filesz,
 				  l->segs[i].memsz - l->segs[i].filesz),
@@ -189,8 +192,10 @@ static void check_unpacked(struct fixture *f)
 	rc = unpack_kernel(&f->mem, f->fd, f->head, &f->bz, &uk, why,
 			   sizeof(why));
 	CHECK(rc == 0, "unpack_kernel: %d (%s)", rc, why);
-	if (rc)
+	if (rc) {
+		fixture_close(f);
 		return;
+	}
 	CHECK_EQ(uk.entry, l->entry);
 	CHECK_EQ(uk.end, l->end);
 	for (unsigned i = 0; i < l->nsegs; i++) {
@@ -220,27 +225,18 @@ static void check_unpacked(struct fixture *f)
 		      (unsigned long long)next);
 		at = next + skip;
 	}
+	fixture_close(f);
 }
 
 static void test_segments_land_in_place(void)
 {
-	struct fixture f;
-
-	if (!fixture_open(&f, &mixed, RAM))
-		return;
-	check_unpacked(&f);
-	fixture_close(&f);
+	check_unpacked(&mixed);
 }
 
 /* A block whose gap would land on another segment is not unpacked in place. */
 static void test_gap_over_a_segment(void)
 {
-	struct fixture f;
-
-	if (!fixture_open(&f, &gap_on_segment, RAM))
-		return;
-	check_unpacked(&f);
-	fixture_close(&f);
+	check_unpacked(&gap_on_segment);
 }
 
 /* A payload cut short, or a corrupt block, fails cleanly (-ENOTSUP). */
